@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gmp top-level Makefile.
+#
+#   make            gmp.ko (against KDIR), tools/gmpctl/gmpctl, selftests
+#   make check      install what is missing, build, run the test matrix
+#   make run        boot a VM with the module loaded and show it working
+#   make deps       install the Debian packages the project needs
+#   make kernel     build (or reuse) the cached debug test kernel
+#   make checkpatch checkpatch.pl --strict over all C sources
+#
+# KDIR defaults to the running kernel's build tree. When the running kernel
+# has no headers (as on these CI machines), it falls back to the newest
+# installed Debian linux-headers-*-amd64 and says so.
+
+KVER ?= $(shell uname -r)
+ifeq ($(origin KDIR),undefined)
+KDIR := /lib/modules/$(KVER)/build
+ifeq ($(wildcard $(KDIR)/Makefile),)
+FALLBACK_KDIR := $(lastword $(sort $(wildcard /lib/modules/*-amd64/build)))
+$(info gmp: no headers for the running kernel $(KVER); using $(FALLBACK_KDIR))
+KDIR := $(FALLBACK_KDIR)
+endif
+endif
+
+# A kernel tree we built ourselves has vmlinux.symvers but no Module.symvers.
+ifeq ($(wildcard $(KDIR)/Module.symvers),)
+ifneq ($(wildcard $(KDIR)/vmlinux.symvers),)
+KBUILD_OPTS += KBUILD_EXTRA_SYMBOLS=$(KDIR)/vmlinux.symvers
+endif
+endif
+
+CC ?= cc
+USER_CFLAGS := -O2 -g -Wall -Werror=implicit-function-declaration \
+	       -static -I$(CURDIR)
+SELFTESTS := selftests/gmp_dev_test
+
+.PHONY: all module tools selftests check run deps kernel checkpatch clean
+
+all: module tools selftests
+
+module:
+	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || \
+		{ echo "gmp: no kernel build tree; run 'make deps'"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 $(KBUILD_OPTS) modules
+
+tools: tools/gmpctl/gmpctl
+
+tools/gmpctl/gmpctl: tools/gmpctl/gmpctl.c uapi/gmp.h
+	$(CC) $(USER_CFLAGS) -Wextra -o $@ $<
+
+selftests: $(SELFTESTS)
+
+selftests/%: selftests/%.c uapi/gmp.h
+	$(CC) $(USER_CFLAGS) -I$(shell scripts/ksrc.sh)/tools/testing/selftests \
+		-o $@ $< -lpthread
+
+check:
+	scripts/check.sh
+
+run:
+	scripts/run-demo.sh
+
+deps:
+	scripts/install-deps.sh
+
+kernel:
+	scripts/build-kernel.sh
+
+checkpatch:
+	scripts/checkpatch.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -f tools/gmpctl/gmpctl $(SELFTESTS)
+	rm -rf build

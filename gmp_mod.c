@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gmp: Go's G/M/P goroutine scheduler as a Linux kernel module.
+ *
+ * This file is the module's front door: load-time parameter checks, the
+ * /dev/gmp misc device and its ioctl dispatch. The scheduler itself lives
+ * in sched/ and its design essay is at the top of sched/proc.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+#include <linux/cpumask.h>
+#include <kunit/test.h>
+
+#include "uapi/gmp.h"
+#include "sched/gmp.h"
+
+static unsigned int maxprocs;
+module_param(maxprocs, uint, 0444);
+MODULE_PARM_DESC(maxprocs, "initial GOMAXPROCS (0 = one P per online CPU)");
+
+static unsigned int dev_mode = 0600;
+module_param(dev_mode, uint, 0444);
+MODULE_PARM_DESC(dev_mode, "permission bits of /dev/gmp (default 0600)");
+
+#if IS_ENABLED(CONFIG_KUNIT)
+static bool run_kunit;
+module_param(run_kunit, bool, 0444);
+MODULE_PARM_DESC(run_kunit, "run gmp's KUnit suites at load (results in debugfs kunit/)");
+#endif
+
+/**
+ * gmp_params_check() - validate module parameters before anything is set up
+ * @p: the values given at load
+ *
+ * Context: process context, module init.
+ * Return: 0, or -EINVAL after logging which parameter is wrong and why.
+ */
+int gmp_params_check(const struct gmp_params *p)
+{
+	if (p->maxprocs > nr_cpu_ids) {
+		pr_err("maxprocs=%u is larger than nr_cpu_ids=%u\n",
+		       p->maxprocs, nr_cpu_ids);
+		return -EINVAL;
+	}
+	if (p->dev_mode & ~0666u) {
+		pr_err("dev_mode=%#o: only read/write bits (0666) are allowed\n",
+		       p->dev_mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * gmp_version_fill() - fill the output fields of GMP_IOC_VERSION
+ * @v: struct to fill; @size and @flags are left alone
+ *
+ * Context: any.
+ */
+void gmp_version_fill(struct gmp_version *v)
+{
+	v->abi_major = GMP_ABI_MAJOR;
+	v->abi_minor = GMP_ABI_MINOR;
+	v->features = IS_ENABLED(CONFIG_KUNIT) ? GMP_FEAT_KUNIT : 0;
+	v->nr_cpus = nr_cpu_ids;
+}
+
+/**
+ * gmp_uapi_copy_in() - copy in an extensible ioctl struct
+ * @kbuf:	kernel copy, @ksize bytes
+ * @ksize:	sizeof() the struct this module knows
+ * @minsize:	size of the struct's first published version
+ * @uarg:	user pointer; its first __u64 is the caller's size
+ * @usize:	out: the caller's size
+ *
+ * Context: process context; may fault.
+ * Return: 0; -EFAULT for a bad pointer; -EINVAL for a size below @minsize;
+ * -E2BIG for a size over a page or a non-zero tail this module does not know.
+ */
+int gmp_uapi_copy_in(void *kbuf, size_t ksize, size_t minsize,
+		     const void __user *uarg, u64 *usize)
+{
+	u64 sz;
+
+	if (get_user(sz, (const u64 __user *)uarg))
+		return -EFAULT;
+	if (sz < minsize)
+		return -EINVAL;
+	if (sz > PAGE_SIZE)
+		return -E2BIG;
+	*usize = sz;
+	return copy_struct_from_user(kbuf, ksize, uarg, sz);
+}
+
+/**
+ * gmp_uapi_copy_out() - copy an extensible ioctl struct back to the caller
+ * @uarg:	user pointer
+ * @kbuf:	kernel copy
+ * @ksize:	sizeof() the struct this module knows
+ * @usize:	the caller's size, from gmp_uapi_copy_in()
+ *
+ * Only the part both sides know is written.
+ *
+ * Context: process context; may fault.
+ * Return: 0 or -EFAULT.
+ */
+int gmp_uapi_copy_out(void __user *uarg, const void *kbuf, size_t ksize,
+		      u64 usize)
+{
+	if (copy_to_user(uarg, kbuf, min_t(u64, ksize, usize)))
+		return -EFAULT;
+	return 0;
+}
+
+static long gmp_ioctl_version(void __user *uarg)
+{
+	struct gmp_version v;
+	u64 usize;
+	int ret;
+
+	ret = gmp_uapi_copy_in(&v, sizeof(v), GMP_VERSION_SIZE_VER0, uarg,
+			       &usize);
+	if (ret)
+		return ret;
+	if (v.flags)
+		return -EINVAL;
+	gmp_version_fill(&v);
+	v.size = sizeof(v);
+	return gmp_uapi_copy_out(uarg, &v, sizeof(v), usize);
+}
+
+static long gmp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case GMP_IOC_VERSION:
+		return gmp_ioctl_version(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations gmp_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= gmp_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice gmp_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= GMP_DEVICE_NAME,
+	.fops	= &gmp_fops,
+};
+
+static void gmp_kunit_run(void)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (run_kunit)
+		__kunit_test_suites_init(gmp_kunit_suites, gmp_kunit_nr_suites);
+#endif
+}
+
+static void gmp_kunit_exit(void)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (run_kunit)
+		__kunit_test_suites_exit(gmp_kunit_suites, gmp_kunit_nr_suites);
+#endif
+}
+
+static int __init gmp_init(void)
+{
+	struct gmp_params params = {
+		.maxprocs = maxprocs,
+		.dev_mode = dev_mode,
+	};
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct gmp_version) != GMP_VERSION_SIZE_VER0);
+
+	ret = gmp_params_check(&params);
+	if (ret)
+		return ret;
+
+	gmp_miscdev.mode = params.dev_mode;
+	ret = misc_register(&gmp_miscdev);
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", GMP_DEVICE_NAME, ret);
+		return ret;
+	}
+	/*
+	 * The suites run after the scheduler is up, not at MODULE_STATE_COMING
+	 * as kunit_test_suites() would: they test the live scheduler.
+	 */
+	gmp_kunit_run();
+	pr_info("loaded: ABI %d.%d, /dev/%s mode %#o\n", GMP_ABI_MAJOR,
+		GMP_ABI_MINOR, GMP_DEVICE_NAME, params.dev_mode);
+	return 0;
+}
+
+static void __exit gmp_exit(void)
+{
+	gmp_kunit_exit();
+	misc_deregister(&gmp_miscdev);
+	pr_info("unloaded\n");
+}
+
+module_init(gmp_init);
+module_exit(gmp_exit);
+
+MODULE_DESCRIPTION("gmp: Go's G/M/P goroutine scheduler in the kernel");
+MODULE_AUTHOR("gmp authors");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: install what is missing, build everything, run the host
+# checks and the VM matrix, and end with `N passed, M failed`.
+#
+# Matrix: Debian's stock kernel (SMP 2) and the debug test kernel (SMP 2
+# and SMP 4). Each VM run's console and results are kept under
+# build/check/<label>/; a failed run's logs are listed at the end.
+#
+# GMP_MATRIX overrides the matrix, e.g. GMP_MATRIX="debug:4".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0 failed=0
+failures=()
+record() {	# record ok|fail NAME [detail]
+	if [ "$1" = ok ]; then
+		passed=$((passed + 1))
+		echo "ok   host: $2"
+	else
+		failed=$((failed + 1))
+		failures+=("host: $2")
+		echo "FAIL host: $2 ${3:-}"
+	fi
+}
+
+t0=$(date +%s)
+"$GMP_TOP/scripts/install-deps.sh" || die "dependencies missing (see above)"
+ksrc=$("$GMP_TOP/scripts/ksrc.sh") || die "no kernel source"
+debug_dir=$("$GMP_TOP/scripts/build-kernel.sh") || die "debug kernel build failed"
+debian_kver=$(debian_kver)
+[ -n "$debian_kver" ] || die "no Debian kernel installed"
+out=$GMP_TOP/build/check
+rm -rf "$out"
+mkdir -p "$out"
+
+# --- build -------------------------------------------------------------
+make -C "$GMP_TOP" -s tools selftests >"$out/userspace.log" 2>&1
+rc=$?
+[ $rc = 0 ] && ! grep -q "warning:" "$out/userspace.log"
+record "$([ $? = 0 ] && echo ok || echo fail)" userspace_builds_without_warnings
+for k in debian debug; do
+	kdir=/lib/modules/$debian_kver/build
+	[ $k = debug ] && kdir=$debug_dir
+	"$GMP_TOP/scripts/build-module.sh" "$kdir" "$GMP_TOP/build/$k" \
+		>"$out/module-$k.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && ! grep -Eq "warning:|objtool" "$out/module-$k.log"
+	if [ $? = 0 ]; then
+		record ok "module_builds_w1_clean_$k"
+	else
+		record fail "module_builds_w1_clean_$k" "(see $out/module-$k.log)"
+		grep -E "warning:|error:|objtool" "$out/module-$k.log" | head -n 20
+	fi
+done
+
+# --- host checks ----------------------------------------------------------
+if "$GMP_TOP/scripts/checkpatch.sh" >"$out/checkpatch.log" 2>&1; then
+	record ok checkpatch_strict_clean
+else
+	record fail checkpatch_strict_clean "(see $out/checkpatch.log)"
+	head -n 20 "$out/checkpatch.log"
+fi
+python3 -m unittest discover -s "$GMP_TOP/scripts/tests" -p 'test_*.py' -v \
+	>"$out/host-unittest.log" 2>&1
+while read -r name verdict; do
+	record "$([ "$verdict" = ok ] && echo ok || echo fail)" "parser.$name"
+done < <(sed -n 's/^\(test_[a-z0-9_]*\) (.*) \.\.\. \(ok\|FAIL\|ERROR\)$/\1 \2/p' \
+	"$out/host-unittest.log")
+
+# --- VM matrix ------------------------------------------------------------
+matrix=${GMP_MATRIX:-"debian:2 debug:2 debug:4"}
+for cell in $matrix; do
+	k=${cell%%:*} smp=${cell##*:}
+	label=$k-smp$smp
+	kernel=/boot/vmlinuz-$debian_kver
+	[ $k = debug ] && kernel=$debug_dir/arch/x86/boot/bzImage
+	ko=$GMP_TOP/build/$k/gmp.ko
+	if [ ! -f "$ko" ]; then
+		record fail "$label.module_missing"
+		continue
+	fi
+	log "booting $label"
+	"$GMP_TOP/scripts/vm.sh" --kernel "$kernel" --module "$ko" --plan check \
+		--smp "$smp" --timeout "${GMP_VM_TIMEOUT:-1500}" --out "$out/$label"
+	python3 "$GMP_TOP/scripts/parse-results.py" --label "$label" \
+		--console "$out/$label/console.log" \
+		--results "$out/$label/results.log" \
+		--json "$out/$label/verdicts.json" | tee "$out/$label/verdicts.txt" |
+		grep -v "^ok "
+	p=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["passed"])' "$out/$label/verdicts.json")
+	f=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["failed"])' "$out/$label/verdicts.json")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" = 0 ] || failures+=("$label: logs in $out/$label/")
+done
+
+echo
+echo "check took $(( $(date +%s) - t0 )) s"
+for f in "${failures[@]}"; do
+	echo "failed: $f"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

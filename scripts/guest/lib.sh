@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest plans. Results protocol on the results port:
+#   @@gmp step ok|fail NAME [detail]     one scripted check
+#   @@gmp begin ktap SUITE ... @@gmp end  a KUnit suite's debugfs results
+#   @@gmp begin ksft NAME ... @@gmp end rc=N   a kselftest binary's TAP
+#   @@gmp begin kmemleak ... @@gmp end    what kmemleak reported
+
+step() {
+	name=$1
+	shift
+	if "$@"; then
+		echo "@@gmp step ok $name"
+	else
+		echo "@@gmp step fail $name"
+	fi
+}
+
+has_kunit() {
+	[ -d /sys/kernel/debug/kunit ]
+}
+
+has_kmemleak() {
+	[ -e /sys/kernel/debug/kmemleak ]
+}
+
+module_loaded() {
+	grep -q "^gmp " /proc/modules
+}
+
+# Print every gmp KUnit suite's results (they vanish at rmmod).
+dump_kunit() {
+	for d in /sys/kernel/debug/kunit/gmp*; do
+		[ -f "$d/results" ] || continue
+		echo "@@gmp begin ktap ${d##*/}"
+		cat "$d/results"
+		echo "@@gmp end"
+	done
+}
+
+run_selftests() {
+	for t in /gmp/selftests/*; do
+		[ -x "$t" ] || continue
+		echo "@@gmp begin ksft ${t##*/}"
+		timeout 900 "$t"
+		echo "@@gmp end rc=$?"
+	done
+}
+
+kmemleak_clear() {
+	has_kmemleak && echo clear >/sys/kernel/debug/kmemleak
+	return 0
+}
+
+# kmemleak only reports objects older than 5 s, found unreferenced twice.
+kmemleak_report() {
+	has_kmemleak || return 0
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	echo "@@gmp begin kmemleak"
+	cat /sys/kernel/debug/kmemleak
+	echo "@@gmp end"
+}

@@ -8,10 +8,10 @@
 
 #include "sched/gmp.h"
 
-extern struct kunit_suite gmp_mod_test_suite;
-
 struct kunit_suite *gmp_kunit_suites[] = {
 	&gmp_mod_test_suite,
+	&gmp_runq_test_suite,
+	&gmp_proc_test_suite,
 };
 
 const int gmp_kunit_nr_suites = ARRAY_SIZE(gmp_kunit_suites);

@@ -188,10 +188,16 @@ static int __init gmp_init(void)
 	if (ret)
 		return ret;
 
+	ret = gmp_schedinit(params.maxprocs);
+	if (ret) {
+		pr_err("cannot start the scheduler: %d\n", ret);
+		return ret;
+	}
 	gmp_miscdev.mode = params.dev_mode;
 	ret = misc_register(&gmp_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", GMP_DEVICE_NAME, ret);
+		gmp_sched_shutdown();
 		return ret;
 	}
 	/*
@@ -199,8 +205,9 @@ static int __init gmp_init(void)
 	 * as kunit_test_suites() would: they test the live scheduler.
 	 */
 	gmp_kunit_run();
-	pr_info("loaded: ABI %d.%d, /dev/%s mode %#o\n", GMP_ABI_MAJOR,
-		GMP_ABI_MINOR, GMP_DEVICE_NAME, params.dev_mode);
+	pr_info("loaded: ABI %d.%d, /dev/%s mode %#o, GOMAXPROCS=%d\n",
+		GMP_ABI_MAJOR, GMP_ABI_MINOR, GMP_DEVICE_NAME, params.dev_mode,
+		gmp_sched.gomaxprocs);
 	return 0;
 }
 
@@ -208,6 +215,7 @@ static void __exit gmp_exit(void)
 {
 	gmp_kunit_exit();
 	misc_deregister(&gmp_miscdev);
+	gmp_sched_shutdown();
 	pr_info("unloaded\n");
 }
 

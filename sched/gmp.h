@@ -1,16 +1,313 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gmp private header: the only place internal structures and functions
- * shared between gmp's own files are declared. Other modules use
- * include/gmp.h; userspace uses uapi/gmp.h.
+ * gmp private header: the only place internal structures live. Other
+ * modules use include/gmp.h; userspace uses uapi/gmp.h. The design essay
+ * is at the top of sched/proc.c.
+ *
+ * Lock legend, used as a tag on every shared field below:
+ *
+ *  L: gmp_sched.lock (raw, IRQ-safe: readies may come from hardirq)
+ *  F: gmp_sched.gflock (global G free lists)
+ *  A: accessed atomically; the comment at each access names its ordering
+ *  O: owner only -- the M that holds the P (for P fields), or the M itself
+ *     (for M fields); others may read it racily for stats (data_race())
+ *  I: set at init (or at G allocation) and stable afterwards
+ *
+ * Lock order: gmp_sched.lock -> gmp_sched.gflock. No gmp lock is held
+ * across a context switch, except a gopark() unlock-function's lock, which
+ * is dropped on g0 right after the switch (park_m).
  */
 #ifndef _GMP_PRIVATE_H
 #define _GMP_PRIVATE_H
 
 #include <linux/types.h>
 #include <linux/compiler.h>
+#include <linux/atomic.h>
+#include <linux/llist.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/sched.h>
+
+#include "include/gmp.h"
+#include "arch/x86/gmp_switch.h"
 
 struct gmp_version;
+struct gmp_m;
+struct gmp_p;
+
+/*
+ * G statuses. Who owns the G's stack in each, and the legal transitions
+ * (asserted by gmp_g_casstatus()):
+ *
+ *  status    stack owned by            may become
+ *  IDLE      the allocator (fresh G)   RUNNABLE (newproc)
+ *  RUNNABLE  the run queue holding it  RUNNING (execute)
+ *  RUNNING   the M running it          WAITING (park_m), RUNNABLE (gosched,
+ *                                      preempt), DEAD (goexit0)
+ *  WAITING   whoever will ready it     RUNNABLE (goready; park_m when the
+ *                                      unlock function says "don't park")
+ *  DEAD      the free list             RUNNABLE (newproc reuses it)
+ */
+enum gmp_gstatus {
+	GMP_G_IDLE,
+	GMP_G_RUNNABLE,
+	GMP_G_RUNNING,
+	GMP_G_WAITING,
+	GMP_G_DEAD,
+	GMP_G_NR_STATUS
+};
+
+/* The word at the base of every G stack (and of each M's g0 stack). */
+struct gmp_stack_hdr {
+	unsigned long end_magic;	/* STACK_END_MAGIC: end_of_stack() */
+	struct gmp_g *g;		/* the G that owns this stack */
+	unsigned long cookie;		/* gmp_stack_cookie ^ (long)g */
+};
+
+/**
+ * struct gmp_g - a goroutine
+ *
+ * Fields without a tag belong to whoever owns the G in its current status
+ * (see enum gmp_gstatus).
+ */
+struct gmp_g {
+	struct gmp_ctx sched;		/* saved sp while not running */
+	void *stack;			/* I: lowest address, the header */
+	unsigned int stack_size;	/* I */
+	u8 stack_class;			/* I */
+	u8 waitreason;			/* enum gmp_wait_reason */
+	bool preempt;			/* A: set by sysmon, read at checkpoints */
+	atomic_t status;		/* A: enum gmp_gstatus */
+	u64 goid;
+	gmp_fn_t fn;
+	void *arg;
+	unsigned long gopc;		/* creator's return address */
+	struct module *owner;		/* pinned until the G exits */
+	struct gmp_m *m;		/* M running it, while RUNNING */
+	struct gmp_g *schedlink;	/* run queue / free list link */
+	struct llist_node readylink;	/* A: P inbox link (gmp_ready) */
+	u64 waitsince;			/* ktime_get_ns() at park */
+	struct list_head allglink;	/* L: gmp_sched.allgs */
+	char name[16];
+};
+
+/* A singly linked queue of Gs through ->schedlink. */
+struct gmp_gqueue {
+	struct gmp_g *head;
+	struct gmp_g *tail;
+};
+
+#define GMP_RUNQ_SIZE		256
+#define GMP_GOID_BATCH		16
+#define GMP_GFREE_MAX		64	/* per P and class, before spilling */
+
+enum gmp_pstatus {
+	GMP_P_IDLE,
+	GMP_P_RUNNING,
+	GMP_P_DEAD,
+};
+
+/* Per-P counters: written by the owner M only, read racily by stats. */
+struct gmp_pstats {
+	u64 switches;
+	u64 runq_put;
+	u64 runq_get;
+	u64 glob_get;
+	u64 steals;
+	u64 steal_attempts;
+	u64 parks;
+	u64 readies;
+	u64 readies_remote;
+	u64 created;
+	u64 exited;
+};
+
+/**
+ * struct gmp_p - a processor: the right to run Gs, and their queues
+ */
+struct gmp_p {
+	int id;				/* I: index in gmp_sched.allp */
+	int cpu;			/* I: where its Ms are bound */
+	int status;			/* L: enum gmp_pstatus */
+	struct gmp_m *m;		/* O: M holding it, NULL when idle */
+	struct gmp_p *link;		/* L: pidle / needm list */
+	u32 schedtick;			/* O: incremented per schedule() */
+
+	/*
+	 * The run ring: single producer (the owner), many consumers (the
+	 * owner's runqget() and thieves' runqgrab()). See sched/runq.c.
+	 */
+	u32 runqhead ____cacheline_aligned;	/* A: load-acquire, CAS-release */
+	u32 runqtail;			/* A: store-release by the owner only */
+	struct gmp_g *runq[GMP_RUNQ_SIZE];	/* A: slots read by thieves */
+	struct gmp_g *runnext;		/* A: cmpxchg by owner and thieves */
+
+	struct llist_head inbox ____cacheline_aligned;	/* A: remote readies */
+
+	struct gmp_gqueue gfree[GMP_STACK_NR_CLASSES];	/* O */
+	int ngfree[GMP_STACK_NR_CLASSES];		/* O */
+	u64 goidcache;			/* O */
+	u64 goidcacheend;		/* O */
+	struct gmp_pstats stats;	/* O */
+};
+
+typedef struct gmp_g *(*gmp_mcall_fn)(struct gmp_g *gp);
+
+/**
+ * struct gmp_m - a machine: a kthread bound to one CPU
+ *
+ * The kthread's own stack is g0's stack: schedule() runs there, and every
+ * G switches back to it to reschedule (gmp_mcall()).
+ */
+struct gmp_m {
+	struct gmp_g g0;		/* O: g0's saved context and header */
+	struct task_struct *task;	/* I */
+	void *kstack;			/* I: the kthread's own stack (g0) */
+	int id;				/* I */
+	int cpu;			/* I */
+	struct gmp_g *curg;		/* O: the G running, or NULL on g0 */
+	struct gmp_p *p;		/* O: the P held, or NULL */
+	struct gmp_p *nextp;		/* L: handed over by startm() */
+	bool spinning;			/* O: looking for work, counted in nmspinning */
+	int wakeup;			/* A: the note, see gmp_m_park() */
+	struct gmp_m *schedlink;	/* L: midle link */
+	gmp_mcall_fn mcall_fn;		/* O: what g0 runs after a switch */
+	bool (*waitunlockf)(struct gmp_g *gp, void *arg);	/* O */
+	void *waitlock;			/* O */
+	u32 rand;			/* O: fastrand state */
+	struct list_head allmlink;	/* L: gmp_sched.allms */
+};
+
+/*
+ * Random coprime order over [0, count): Go's randomOrder, used to visit
+ * every P exactly once when stealing.
+ */
+struct gmp_steal_order {
+	unsigned int count;
+	unsigned int ncoprimes;
+	unsigned int *coprimes;	/* I: ncoprimes entries */
+};
+
+struct gmp_steal_enum {
+	unsigned int i, count, pos, inc;
+};
+
+/**
+ * struct gmp_sched - the one global scheduler (Go's schedt)
+ */
+struct gmp_sched {
+	raw_spinlock_t lock;		/* L: see the legend above */
+	struct gmp_gqueue runq;		/* L: global run queue */
+	int runqsize;			/* L, read racily as a hint */
+	struct gmp_p *pidle;		/* L */
+	atomic_t npidle;		/* A, written under L */
+	struct gmp_p *needm;		/* L: Ps startm() found no M for */
+	struct gmp_m *midle;		/* L */
+	int nmidle;			/* L */
+	int mcount;			/* L */
+	atomic_t nmspinning;		/* A: see the protocol in proc.c */
+	atomic64_t goidgen;		/* A */
+	int gomaxprocs;			/* L; stable while Ms run (no resize yet) */
+	struct gmp_p **allp;		/* I: gomaxprocs entries */
+	struct gmp_steal_order steal_order;	/* I */
+	struct list_head allms;		/* L */
+	struct list_head allgs;		/* L */
+	atomic_t ngalive;		/* A: Gs created and not yet exited */
+	wait_queue_head_t gdone_wq;	/* woken when ngalive drops to 0 */
+	bool stopping;			/* L, read with READ_ONCE() */
+	struct work_struct newm_work;	/* creates Ms for gmp_sched.needm */
+
+	spinlock_t gflock;		/* F: the global free lists below */
+	struct gmp_gqueue gfree[GMP_STACK_NR_CLASSES];	/* F */
+	int ngfree[GMP_STACK_NR_CLASSES];		/* F */
+	atomic_long_t stack_bytes;	/* A: stack memory allocated */
+	atomic64_t readies_remote;	/* A: gmp_ready() via an inbox */
+	atomic64_t created_remote;	/* A: spawned from outside gmp */
+};
+
+extern struct gmp_sched gmp_sched;
+extern unsigned long gmp_stack_cookie;
+
+/**
+ * getg() - the running goroutine, in O(1) from any depth
+ *
+ * current->stack points at the running G's stack (execute() sets it), and
+ * every gmp stack starts with a struct gmp_stack_hdr naming its G. The
+ * cookie tells a gmp stack from any other task's.
+ *
+ * Context: any; returns NULL outside task context and outside gmp.
+ */
+static __always_inline struct gmp_g *getg(void)
+{
+	struct gmp_stack_hdr *h;
+
+	if (!in_task())
+		return NULL;
+	h = current->stack;
+	if (h->cookie != (gmp_stack_cookie ^ (unsigned long)h->g))
+		return NULL;
+	return h->g;
+}
+
+static inline bool gmp_g_is_g0(struct gmp_g *gp)
+{
+	return gp->m && &gp->m->g0 == gp;
+}
+
+/* proc.c */
+int gmp_schedinit(unsigned int maxprocs);
+void gmp_sched_shutdown(void);
+bool gmp_g_casstatus(struct gmp_g *gp, int old, int new);
+void gmp_goready(struct gmp_g *gp);
+void gmp_gopark(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
+		enum gmp_wait_reason reason);
+void gmp_gosched(void);
+void gmp_wakep(void);
+void gmp_g_start(struct gmp_g *gp);
+asmlinkage __visible void gmp_goexit(void);
+struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
+			  const struct gmp_spawn_opts *opts, int *err);
+void gmp_steal_order_reset(struct gmp_steal_order *o, unsigned int count);
+void gmp_steal_enum_start(struct gmp_steal_enum *e,
+			  const struct gmp_steal_order *o, u32 rand);
+bool gmp_steal_enum_done(const struct gmp_steal_enum *e);
+unsigned int gmp_steal_enum_position(const struct gmp_steal_enum *e);
+void gmp_steal_enum_next(struct gmp_steal_enum *e);
+
+/* runq.c */
+void gmp_runq_init(struct gmp_p *p);
+bool gmp_runq_empty(struct gmp_p *p);
+u32 gmp_runq_len(struct gmp_p *p);
+void gmp_runq_put(struct gmp_p *p, struct gmp_g *gp, bool next);
+struct gmp_g *gmp_runq_get(struct gmp_p *p, bool *inherit_time);
+struct gmp_g *gmp_runq_steal(struct gmp_p *p, struct gmp_p *p2,
+			     bool steal_runnext);
+u32 gmp_runq_grab(struct gmp_p *p, struct gmp_g **batch, u32 batch_head,
+		  bool steal_runnext);
+void gmp_gqueue_push(struct gmp_gqueue *q, struct gmp_g *gp);
+void gmp_gqueue_push_head(struct gmp_gqueue *q, struct gmp_g *gp);
+struct gmp_g *gmp_gqueue_pop(struct gmp_gqueue *q);
+void gmp_globrunq_put(struct gmp_g *gp);
+void __gmp_globrunq_put(struct gmp_g *gp);
+void __gmp_globrunq_putbatch(struct gmp_gqueue *batch, int n);
+struct gmp_g *__gmp_globrunq_get(struct gmp_p *p, int max);
+bool gmp_inbox_drain(struct gmp_p *p, struct gmp_p *to);
+
+/* stack.c */
+struct gmp_g *gmp_gfget(struct gmp_p *p, unsigned int class);
+void gmp_gfput(struct gmp_p *p, struct gmp_g *gp);
+void gmp_gfpurge(struct gmp_p *p);
+void gmp_gfree_all(void);
+struct gmp_g *gmp_malg(unsigned int class);
+void gmp_g_free(struct gmp_g *gp);
+void gmp_stack_hdr_init(void *stack, struct gmp_g *gp);
+unsigned int gmp_stack_class_size(unsigned int class);
+int gmp_stack_cache_init(void);
+void gmp_stack_cache_exit(void);
+
+/* gmp_mod.c */
 
 /**
  * struct gmp_params - module parameters, validated once at load
@@ -35,6 +332,9 @@ int gmp_uapi_copy_out(void __user *uarg, const void *kbuf, size_t ksize,
 struct kunit_suite;
 extern struct kunit_suite *gmp_kunit_suites[];
 extern const int gmp_kunit_nr_suites;
+extern struct kunit_suite gmp_mod_test_suite;
+extern struct kunit_suite gmp_runq_test_suite;
+extern struct kunit_suite gmp_proc_test_suite;
 #endif
 
 #endif /* _GMP_PRIVATE_H */

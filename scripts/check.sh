@@ -96,6 +96,24 @@ for cell in $matrix; do
 	[ "$f" = 0 ] || failures+=("$label: logs in $out/$label/")
 done
 
+# A goroutine stack overflow must hit the guard page below its stack, and
+# the kernel must name the goroutine's stack (current->stack) in its report.
+# This boot panics on purpose, so it is judged on its console alone.
+if [ "${GMP_SKIP_OVERFLOW:-0}" != 1 ]; then
+	label=debian-overflow
+	log "booting $label"
+	"$GMP_TOP/scripts/vm.sh" --kernel "/boot/vmlinuz-$debian_kver" \
+		--module "$GMP_TOP/build/debian/gmp.ko" --plan overflow --smp 1 \
+		--timeout 300 --out "$out/$label"
+	if grep -qi "BUG: task stack guard page was hit" "$out/$label/console.log" &&
+	   grep -q "gmp_test_recurse" "$out/$label/console.log"; then
+		record ok "$label.stack_overflow_hits_guard_page"
+	else
+		record fail "$label.stack_overflow_hits_guard_page" \
+			"(see $out/$label/console.log)"
+	fi
+fi
+
 echo
 echo "check took $(( $(date +%s) - t0 )) s"
 for f in "${failures[@]}"; do

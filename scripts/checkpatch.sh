@@ -11,8 +11,16 @@ ksrc=$("$GMP_TOP/scripts/ksrc.sh")
 ignore=$(sed -e 's/#.*//' -e '/^\s*$/d' "$GMP_TOP/scripts/checkpatch.ignore" |
 	 tr -s ' \n' ',' | sed 's/,$//')
 cd "$GMP_TOP"
-mapfile -t files < <(find . -path ./build -prune -o -name '*.mod.c' -prune -o \
-	\( -name '*.c' -o -name '*.h' -o -name '*.S' \) -print | sort)
+# Tracked sources only (generated files like gmp.mod.c are ignored by git);
+# outside a git checkout, every source but the generated ones.
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	mapfile -t files < <(git ls-files --cached --others --exclude-standard \
+		'*.c' '*.h' '*.S' | sort)
+else
+	mapfile -t files < <(find . -path ./build -prune -o -name '*.mod.c' \
+		-prune -o -name 'gmp-asm-offsets.h' -prune -o \
+		\( -name '*.c' -o -name '*.h' -o -name '*.S' \) -print | sort)
+fi
 rc=0
 for f in "${files[@]}"; do
 	if ! out=$("$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \

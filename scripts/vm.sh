@@ -45,6 +45,10 @@ ln -s busybox "$root/bin/sh"
 cp "$GMP_TOP/scripts/guest/init" "$root/init"
 cp "$GMP_TOP"/scripts/guest/*.sh "$root/gmp/"
 cp "$module" "$root/gmp/gmp.ko"
+for s in "$(dirname "$module")"/samples/*.ko \
+	 "$(dirname "$module")"/selftests/modules/*.ko; do
+	[ -f "$s" ] && cp "$s" "$root/gmp/"
+done
 echo "$plan" >"$root/gmp/plan"
 [ -x "$GMP_TOP/tools/gmpctl/gmpctl" ] && cp "$GMP_TOP/tools/gmpctl/gmpctl" "$root/gmp/"
 for t in "$GMP_TOP"/selftests/*_test; do

@@ -34,5 +34,19 @@ step module_loads insmod /gmp/gmp.ko $kunit_arg
 has_kunit && dump_kunit
 run_selftests
 step module_unloads rmmod gmp
+
+# A separate driver module using only include/gmp.h: 100,000 goroutines
+# that park and ready each other, then a clean unload of both.
+# The debug kernel runs 20,000: KASAN makes each vmalloc'd stack slow.
+example_driver() {
+	n=100000
+	has_kunit && n=20000
+	insmod /gmp/gmp.ko || return 1
+	insmod /gmp/gmp_ring.ko n=$n || { rmmod gmp; return 1; }
+	dmesg | grep "gmp_ring: $n goroutines, $n handoffs" || return 1
+	rmmod gmp 2>/dev/null && return 1	# in use by gmp_ring: refused
+	rmmod gmp_ring && rmmod gmp
+}
+step example_driver_goroutines_park_ready_and_unload example_driver
 step insmod_rmmod_20_times insmod_rmmod_cycles 20
 kmemleak_report

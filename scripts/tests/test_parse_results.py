@@ -41,7 +41,22 @@ LOCKDEP = """\
 HUNG = "[  130.0] INFO: task insmod:93 blocked for more than 60 seconds.\n"
 SOFTLOCKUP = "[   40.0] watchdog: BUG: soft lockup - CPU#0 stuck for 26s! [gmp_m/0:80]\n"
 RCU_STALL = "[   70.0] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
-KMEMLEAK_CONSOLE = "[   99.0] kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)\n"
+BOOT_LEAK = """\
+unreferenced object 0xffff88800014d2c0 (size 216):
+  comm "swapper/0", pid 0, jiffies 4294892296
+  backtrace:
+    [<(____ptrval____)>] kmem_cache_create+0xd/0x10
+    [<(____ptrval____)>] acpi_early_init+0x11f/0x39d
+    [<(____ptrval____)>] start_kernel+0x2cc/0x33a
+"""
+
+GMP_LEAK = """\
+unreferenced object 0xffff888000c41e40 (size 4096):
+  comm "insmod", pid 93, jiffies 4294900000
+  backtrace:
+    [<(____ptrval____)>] kmem_cache_alloc+0x1c5/0x2a0
+    [<(____ptrval____)>] gmp_malg+0x3a/0x280 [gmp]
+"""
 
 GOOD_RESULTS = """\
 @@gmp boot kernel=6.1.0-56-amd64 cpus=2 plan=check
@@ -103,17 +118,23 @@ class ParseResultsTest(unittest.TestCase):
     def test_each_report_kind_fails_the_run(self):
         for name, text in [("kasan", KASAN), ("lockdep", LOCKDEP),
                            ("hung_task", HUNG), ("soft_lockup", SOFTLOCKUP),
-                           ("rcu_stall", RCU_STALL),
-                           ("kmemleak", KMEMLEAK_CONSOLE)]:
+                           ("rcu_stall", RCU_STALL)]:
             with self.subTest(report=name):
                 v = verdicts(CLEAN_CONSOLE + text, GOOD_RESULTS)
                 self.assertFalse(v["no_kernel_splat"])
 
-    def test_kmemleak_section_with_content_fails_the_run(self):
-        leak = GOOD_RESULTS.replace(
-            "@@gmp begin kmemleak\n",
-            "@@gmp begin kmemleak\nunreferenced object 0xffff8880 (size 64):\n")
+    def test_kmemleak_report_of_a_gmp_object_fails_the_run(self):
+        leak = GOOD_RESULTS.replace("@@gmp begin kmemleak\n",
+                                    "@@gmp begin kmemleak\n" + GMP_LEAK)
         self.assertFalse(verdicts(CLEAN_CONSOLE, leak)["no_kernel_splat"])
+
+    def test_kmemleak_report_of_early_boot_object_is_not_gmps(self):
+        boot = GOOD_RESULTS.replace("@@gmp begin kmemleak\n",
+                                    "@@gmp begin kmemleak\n" + BOOT_LEAK)
+        self.assertTrue(verdicts(CLEAN_CONSOLE, boot)["no_kernel_splat"])
+        both = GOOD_RESULTS.replace("@@gmp begin kmemleak\n",
+                                    "@@gmp begin kmemleak\n" + BOOT_LEAK + GMP_LEAK)
+        self.assertFalse(verdicts(CLEAN_CONSOLE, both)["no_kernel_splat"])
 
     def test_plan_that_never_finishes_fails(self):
         cut = GOOD_RESULTS.split("@@gmp begin ktap")[0]

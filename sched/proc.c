@@ -1,0 +1,1231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Goroutine scheduler: Go's G/M/P model inside the kernel.
+ *
+ * The scheduler's job is to distribute ready-to-run goroutines over
+ * kernel worker threads. It follows Go's runtime (src/runtime/proc.go),
+ * and uses its names where a reader who knows proc.go gains from them.
+ *
+ * The main concepts are:
+ *
+ *  G - goroutine: a function with its own small stack (sched/stack.c),
+ *      switched by arch/x86/switch_64.S without entering Linux's scheduler.
+ *  M - worker thread, or machine: a kthread bound to one CPU. Its own
+ *      kthread stack is g0's stack: schedule() runs there, and a G gives
+ *      the CPU back by switching to g0 (gmp_mcall()).
+ *  P - processor: the right to run Gs, and their local run queue. There
+ *      are exactly GOMAXPROCS Ps, one per CPU in use. An M must hold a P
+ *      to run Gs.
+ *
+ * While a G runs, current->stack points at the G's stack, so every kernel
+ * facility that unwinds or checks "the task's stack" (WARN, lockdep,
+ * hung-task reports, /proc/PID/stack, SCHED_STACK_END_CHECK) sees the G.
+ * Each gmp stack starts with STACK_END_MAGIC and a header naming its G,
+ * which makes getg() two loads (sched/gmp.h).
+ *
+ * Worker thread parking/unparking.
+ *
+ * We need to balance between keeping enough running Ms to use the CPUs
+ * and parking excessive Ms to save CPU and power. This is not simple for
+ * two reasons: (1) the scheduler state is intentionally distributed (in
+ * particular, per-P run rings), so it is not possible to compute global
+ * fast paths; (2) for optimal thread management we would need to know the
+ * future (don't park an M when a new G will be readied in the near future).
+ *
+ * Three rejected approaches that would work badly:
+ *
+ * 1. Centralize all scheduler state: one locked queue. Kills scalability;
+ *    it is what a single-threaded workqueue pool does.
+ * 2. Direct handoff: unpark an idle M and give it the new G whenever a G
+ *    is readied and there is an idle P. This thrashes Ms: the readying G
+ *    very often blocks right after, and its own M could have run the new
+ *    G; it also destroys locality.
+ * 3. Unpark an additional M whenever a G is readied and there is an idle
+ *    P, but no handoff. Excessive park/unpark, as the new M finds nothing
+ *    to do and parks again.
+ *
+ * The approach taken, Go's: an M is "spinning" when it is out of local
+ * work and is looking for work in the global queue, in the inboxes and in
+ * other Ps' rings. Spinning Ms are counted in gmp_sched.nmspinning. We
+ * unpark an additional M when we ready a G, there is an idle P and there
+ * are no spinning Ms. A spinning M that finds work stops spinning and, if
+ * it was the last spinner, unparks a new spinning M (gmp_resetspinning()).
+ * So at most one M is woken per burst of readies, and at most
+ * (busy Ps) / 2 Ms spin (gmp_findrunnable()).
+ *
+ * The race this must close is a submitter readying a G while the last
+ * spinner gives up. Both sides are written as numbered steps; the SPIN
+ * model for issue 8 will check them:
+ *
+ *   Submitter (gmp_goready(), gmp_g_start(), gmp_ready()):
+ *     S1. publish the G: a run ring, the global queue or a P inbox;
+ *     S2. full barrier (smp_mb() in gmp_wakeup_after_submit(), PK:A);
+ *     S3. if npidle != 0 and nmspinning == 0: wakep(), which claims the
+ *         one spinning slot with cmpxchg(nmspinning, 0, 1) and startm()s.
+ *
+ *   Spinner giving up (gmp_findrunnable(), "stop" path):
+ *     G1. release its P to pidle under gmp_sched.lock (npidle++);
+ *     G2. nmspinning-- with a fully ordered atomic (PK:B);
+ *     G3. re-check every P's ring, runnext and inbox, and the global
+ *         queue; if any has work, take an idle P back and spin again;
+ *     G4. only then park (gmp_stopm()).
+ *
+ * Either S3 sees nmspinning == 0 and npidle != 0 (so it wakes an M), or
+ * G3 sees the published G: S1-S2-S3 and G1-G2-G3 are each separated by a
+ * full barrier, so they cannot both read the other's old value.
+ *
+ * A startm() that finds an idle P but no idle M (the M that released the
+ * P is between G1 and G4) queues the P on gmp_sched.needm: gmp_stopm()
+ * takes a needm P instead of sleeping, and a work item creates a new M if
+ * nobody did.
+ *
+ * Lock order and field tags: the lock legend at the top of sched/gmp.h.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/gcd.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+
+#include "gmp.h"
+
+struct gmp_sched gmp_sched;
+unsigned long gmp_stack_cookie __read_mostly;
+
+/* ---- G status ----------------------------------------------------------- */
+
+/* Legal transitions, the table of enum gmp_gstatus in sched/gmp.h. */
+static const u8 gmp_g_legal[GMP_G_NR_STATUS] = {
+	[GMP_G_IDLE]	 = BIT(GMP_G_RUNNABLE),
+	[GMP_G_RUNNABLE] = BIT(GMP_G_RUNNING),
+	[GMP_G_RUNNING]	 = BIT(GMP_G_WAITING) | BIT(GMP_G_RUNNABLE) |
+			   BIT(GMP_G_DEAD),
+	[GMP_G_WAITING]	 = BIT(GMP_G_RUNNABLE),
+	[GMP_G_DEAD]	 = BIT(GMP_G_RUNNABLE),
+};
+
+/**
+ * gmp_g_casstatus() - move a G from status @old to @new
+ * @gp:	 the G
+ * @old: the status it must be in
+ * @new: the status it goes to; must be a legal transition from @old
+ *
+ * Context: any.
+ * Return: true on success; false (with a warning) on an illegal
+ * transition or a G not in @old -- a bug in gmp or in an API user.
+ */
+bool gmp_g_casstatus(struct gmp_g *gp, int old, int new)
+{
+	int cur = old;
+
+	if (WARN_ONCE(!(gmp_g_legal[old] & BIT(new)),
+		      "gmp: illegal G status transition %d -> %d\n", old, new))
+		return false;
+	/* Fully ordered: the status publishes everything before it. */
+	if (WARN_ONCE(!atomic_try_cmpxchg(&gp->status, &cur, new),
+		      "gmp: goroutine %llu in status %d, expected %d\n",
+		      gp->goid, cur, old))
+		return false;
+	return true;
+}
+
+/* ---- switching ---------------------------------------------------------- */
+
+/*
+ * Switch stacks within the current task. current->stack follows the stack
+ * pointer so that unwinders and end_of_stack() see the right stack;
+ * interrupts are off across the pair so no unwinder observes them apart.
+ */
+static __always_inline void gmp_switch_to(struct gmp_ctx *from,
+					  struct gmp_ctx *to, void *to_stack)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	current->stack = to_stack;
+	gmp_switch(from, to);
+	local_irq_restore(flags);
+}
+
+/**
+ * gmp_g_boot() - first C code on a new G's stack
+ *
+ * A resumed G returns through gmp_switch_to() and restores the interrupt
+ * state saved there; a new G starts in gmp_g_entry instead, so it does
+ * that half here. Schedulers always switch with interrupts enabled.
+ *
+ * Context: called only by gmp_g_entry, with interrupts disabled.
+ */
+asmlinkage __visible void gmp_g_boot(void)
+{
+	lockdep_assert_irqs_disabled();
+	local_irq_enable();
+}
+
+/*
+ * Go's mcall: switch from the running G to g0, which runs @fn(gp) and then
+ * carries on scheduling. Returns when the G is next executed.
+ * Executed only on a G's stack.
+ */
+static void gmp_mcall(struct gmp_g *gp, gmp_mcall_fn fn)
+{
+	struct gmp_m *m = gp->m;
+
+	m->mcall_fn = fn;
+	gmp_switch_to(&gp->sched, &m->g0.sched, m->kstack);
+}
+
+/* Go's dropg: unlink the M and its current G. Executed on g0. */
+static void gmp_dropg(struct gmp_m *m, struct gmp_g *gp)
+{
+	gp->m = NULL;
+	m->curg = NULL;
+}
+
+/*
+ * Go's execute + gogo: run @gp on @m until it switches back to g0, then
+ * run what it asked for (its mcall function). Executed on g0.
+ * Returns the next G to run right away, or NULL to schedule.
+ */
+static struct gmp_g *gmp_execute(struct gmp_m *m, struct gmp_g *gp,
+				 bool inherit_time)
+{
+	struct gmp_p *p = m->p;
+	gmp_mcall_fn fn;
+
+	if (!gmp_g_casstatus(gp, GMP_G_RUNNABLE, GMP_G_RUNNING))
+		return NULL;
+	gp->m = m;
+	m->curg = gp;
+	WRITE_ONCE(gp->preempt, false);
+	if (!inherit_time)
+		p->schedtick++;
+	p->stats.switches++;
+	gmp_switch_to(&m->g0.sched, &gp->sched, gp->stack);
+
+	/* Back on g0: @gp called gmp_mcall(). */
+	fn = m->mcall_fn;
+	m->mcall_fn = NULL;
+	return fn(gp);
+}
+
+/* ---- idle P and M lists ------------------------------------------------- */
+
+static void __gmp_pidleput(struct gmp_p *p)
+	__must_hold(&gmp_sched.lock)
+{
+	lockdep_assert_held(&gmp_sched.lock);
+	WARN_ON_ONCE(!gmp_runq_empty(p));
+	p->status = GMP_P_IDLE;
+	p->m = NULL;
+	p->link = gmp_sched.pidle;
+	gmp_sched.pidle = p;
+	atomic_inc(&gmp_sched.npidle);
+}
+
+static struct gmp_p *__gmp_pidleget(void)
+	__must_hold(&gmp_sched.lock)
+{
+	struct gmp_p *p = gmp_sched.pidle;
+
+	lockdep_assert_held(&gmp_sched.lock);
+	if (p) {
+		gmp_sched.pidle = p->link;
+		p->link = NULL;
+		p->status = GMP_P_RUNNING;
+		atomic_dec(&gmp_sched.npidle);
+	}
+	return p;
+}
+
+/* Take an idle M, preferring one bound to @cpu. */
+static struct gmp_m *__gmp_mget(int cpu)
+	__must_hold(&gmp_sched.lock)
+{
+	struct gmp_m **link, **best = NULL, *m;
+
+	lockdep_assert_held(&gmp_sched.lock);
+	for (link = &gmp_sched.midle; *link; link = &(*link)->schedlink) {
+		if (!best || (*link)->cpu == cpu)
+			best = link;
+		if ((*link)->cpu == cpu)
+			break;
+	}
+	if (!best)
+		return NULL;
+	m = *best;
+	*best = m->schedlink;
+	m->schedlink = NULL;
+	gmp_sched.nmidle--;
+	return m;
+}
+
+static void gmp_acquirep(struct gmp_m *m, struct gmp_p *p)
+{
+	WARN_ON_ONCE(m->p || p->m);
+	m->p = p;
+	p->m = m;
+}
+
+/* ---- M park / unpark (Go's notes) -------------------------------------- */
+
+/* Sleep until gmp_m_wake(). TASK_IDLE: not load, not a hung task. */
+static void gmp_m_park(struct gmp_m *m)
+{
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		/* Pairs with the full barrier in wake_up_process(). */
+		if (READ_ONCE(m->wakeup))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	WRITE_ONCE(m->wakeup, 0);
+}
+
+static void gmp_m_wake(struct gmp_m *m)
+{
+	WRITE_ONCE(m->wakeup, 1);
+	/* Full barrier before the state check: pairs with set_current_state(). */
+	wake_up_process(m->task);
+}
+
+/*
+ * Go's stopm: park @m on the idle list until startm() hands it a P.
+ * Returns with m->p set, or with none when gmp is stopping.
+ */
+static void gmp_stopm(struct gmp_m *m)
+{
+	unsigned long flags;
+	struct gmp_p *p;
+
+	WARN_ON_ONCE(m->p || m->spinning);
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	p = gmp_sched.needm;
+	if (p) {
+		/* A startm() found no idle M for this P: take it, don't sleep. */
+		gmp_sched.needm = p->link;
+		p->link = NULL;
+		m->spinning = false;
+		raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+		gmp_acquirep(m, p);
+		return;
+	}
+	m->schedlink = gmp_sched.midle;
+	gmp_sched.midle = m;
+	gmp_sched.nmidle++;
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+
+	do {
+		gmp_m_park(m);
+		raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+		p = m->nextp;
+		m->nextp = NULL;
+		raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	} while (!p && !READ_ONCE(gmp_sched.stopping));
+	if (p)
+		gmp_acquirep(m, p);
+}
+
+/*
+ * Go's startm: give an idle M the P @p (or any idle P) to run.
+ * @spinning: the caller already counted the M in nmspinning (wakep).
+ * Context: any (IRQ-safe).
+ */
+static void gmp_startm(struct gmp_p *p, bool spinning)
+{
+	unsigned long flags;
+	struct gmp_m *nm;
+
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	if (!p) {
+		p = __gmp_pidleget();
+		if (!p) {
+			raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+			/* No P after all: undo wakep()'s claim. */
+			if (spinning)
+				WARN_ON_ONCE(atomic_dec_return(&gmp_sched.nmspinning) < 0);
+			return;
+		}
+	}
+	nm = __gmp_mget(p->cpu);
+	if (!nm) {
+		/*
+		 * The M that released @p has not parked yet, or all Ms are
+		 * busy: leave @p for the next gmp_stopm() or a new M. The
+		 * spinning claim is dropped; the M that takes @p re-checks
+		 * every queue before it can park.
+		 */
+		p->link = gmp_sched.needm;
+		gmp_sched.needm = p;
+		raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+		if (spinning)
+			WARN_ON_ONCE(atomic_dec_return(&gmp_sched.nmspinning) < 0);
+		schedule_work(&gmp_sched.newm_work);
+		return;
+	}
+	nm->spinning = spinning;
+	nm->nextp = p;
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	gmp_m_wake(nm);
+}
+
+/**
+ * gmp_wakep() - wake an M to spin, if a P is idle and nobody spins
+ *
+ * Step S3 of the parking protocol (top of this file).
+ *
+ * Context: any (IRQ-safe).
+ */
+void gmp_wakep(void)
+{
+	int zero = 0;
+
+	if (!atomic_read(&gmp_sched.npidle))
+		return;
+	/* Be conservative about spinning Ms: claim the only slot. */
+	if (atomic_read(&gmp_sched.nmspinning) ||
+	    !atomic_try_cmpxchg(&gmp_sched.nmspinning, &zero, 1))
+		return;
+	gmp_startm(NULL, true);
+}
+
+/* Steps S2 and S3 of the parking protocol, after S1 published a G. */
+static void gmp_wakeup_after_submit(void)
+{
+	/* PK:A: orders S1's publish before reading npidle/nmspinning. */
+	smp_mb();
+	if (atomic_read(&gmp_sched.npidle) && !atomic_read(&gmp_sched.nmspinning))
+		gmp_wakep();
+}
+
+/* Go's resetspinning: a spinner found work; keep one spinner around. */
+static void gmp_resetspinning(struct gmp_m *m)
+{
+	m->spinning = false;
+	WARN_ON_ONCE(atomic_dec_return(&gmp_sched.nmspinning) < 0);
+	gmp_wakep();
+}
+
+/* ---- steal order (Go's randomOrder) ------------------------------------ */
+
+void gmp_steal_order_reset(struct gmp_steal_order *o, unsigned int count)
+{
+	unsigned int i;
+
+	o->count = count;
+	o->ncoprimes = 0;
+	for (i = 1; i <= count; i++)
+		if (gcd(i, count) == 1)
+			o->coprimes[o->ncoprimes++] = i;
+}
+
+void gmp_steal_enum_start(struct gmp_steal_enum *e,
+			  const struct gmp_steal_order *o, u32 rand)
+{
+	e->i = 0;
+	e->count = o->count;
+	e->pos = rand % o->count;
+	e->inc = o->coprimes[rand / o->count % o->ncoprimes];
+}
+
+bool gmp_steal_enum_done(const struct gmp_steal_enum *e)
+{
+	return e->i == e->count;
+}
+
+unsigned int gmp_steal_enum_position(const struct gmp_steal_enum *e)
+{
+	return e->pos;
+}
+
+void gmp_steal_enum_next(struct gmp_steal_enum *e)
+{
+	e->i++;
+	e->pos = (e->pos + e->inc) % e->count;
+}
+
+static u32 gmp_fastrand(struct gmp_m *m)
+{
+	u32 x = m->rand;
+
+	/* xorshift32: per-M, no locking, good enough for victim choice. */
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	m->rand = x;
+	return x;
+}
+
+/* ---- finding work ------------------------------------------------------- */
+
+/*
+ * Go's stealWork: 4 rounds over all Ps in random order, taking half of a
+ * victim's ring (and, in the last round, its runnext). Inboxes are taken
+ * whole: their Gs were readied from other contexts and may be waiting
+ * behind a long-running G on their P.
+ */
+static struct gmp_g *gmp_stealwork(struct gmp_m *m, struct gmp_p *p,
+				   bool *inherit_time)
+{
+	struct gmp_steal_enum e;
+	struct gmp_p *p2;
+	struct gmp_g *gp;
+	int round;
+
+	for (round = 0; round < 4; round++) {
+		bool steal_runnext = round == 3;
+
+		gmp_steal_enum_start(&e, &gmp_sched.steal_order, gmp_fastrand(m));
+		for (; !gmp_steal_enum_done(&e); gmp_steal_enum_next(&e)) {
+			if (READ_ONCE(gmp_sched.stopping))
+				return NULL;
+			p2 = gmp_sched.allp[gmp_steal_enum_position(&e)];
+			if (p2 == p)
+				continue;
+			if (gmp_inbox_drain(p2, p)) {
+				/* A thief may beat us to them: then go on. */
+				gp = gmp_runq_get(p, inherit_time);
+				if (gp)
+					return gp;
+			}
+			p->stats.steal_attempts++;
+			gp = gmp_runq_steal(p, p2, steal_runnext);
+			if (gp) {
+				*inherit_time = false;
+				return gp;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* G3: does any P or the global queue have work? Fully ordered after G2. */
+static bool gmp_any_work(void)
+{
+	int i;
+
+	if (READ_ONCE(gmp_sched.runqsize))
+		return true;
+	for (i = 0; i < gmp_sched.gomaxprocs; i++) {
+		struct gmp_p *p2 = gmp_sched.allp[i];
+
+		if (!gmp_runq_empty(p2) || !llist_empty(&p2->inbox))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Go's findRunnable "stop" path: give up the P, stop spinning (G1, G2),
+ * re-check (G3), and park (G4) unless work appeared. Returns with a P
+ * again, or without one when stopping.
+ */
+static void gmp_findrunnable_stop(struct gmp_m *m, struct gmp_p *p)
+{
+	bool was_spinning = m->spinning;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	m->p = NULL;
+	__gmp_pidleput(p);				/* G1 */
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+
+	if (was_spinning) {
+		m->spinning = false;
+		/* G2, PK:B: fully ordered; pairs with PK:A. */
+		WARN_ON_ONCE(atomic_dec_return(&gmp_sched.nmspinning) < 0);
+	} else {
+		smp_mb();	/* PK:B for a non-spinner too */
+	}
+
+	if (gmp_any_work() && !READ_ONCE(gmp_sched.stopping)) {	/* G3 */
+		raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+		p = __gmp_pidleget();
+		raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+		if (p) {
+			gmp_acquirep(m, p);
+			if (was_spinning) {
+				m->spinning = true;
+				atomic_inc(&gmp_sched.nmspinning);
+			}
+			return;
+		}
+	}
+	if (READ_ONCE(gmp_sched.stopping))
+		return;
+	gmp_stopm(m);					/* G4 */
+}
+
+/* Global queue, under the lock. */
+static struct gmp_g *gmp_globrunq_get(struct gmp_p *p, int max)
+{
+	unsigned long flags;
+	struct gmp_g *gp;
+
+	if (!READ_ONCE(gmp_sched.runqsize))
+		return NULL;
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	gp = __gmp_globrunq_get(p, max);
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	return gp;
+}
+
+/*
+ * Go's findRunnable: local ring, inbox, global queue, stealing, then
+ * stop. Blocks until there is work. Returns NULL only when stopping.
+ */
+static struct gmp_g *gmp_findrunnable(struct gmp_m *m, bool *inherit_time)
+{
+	struct gmp_p *p;
+	struct gmp_g *gp;
+	int busy;
+
+	for (;;) {
+		if (READ_ONCE(gmp_sched.stopping))
+			return NULL;
+		p = m->p;
+		if (!p) {	/* woken from stopm() without a P */
+			gmp_stopm(m);
+			continue;
+		}
+		gp = gmp_runq_get(p, inherit_time);
+		if (gp)
+			return gp;
+		if (gmp_inbox_drain(p, p))
+			continue;
+		*inherit_time = false;
+		gp = gmp_globrunq_get(p, 0);
+		if (gp)
+			return gp;
+
+		/* Limit spinners to half the busy Ps. */
+		busy = gmp_sched.gomaxprocs - atomic_read(&gmp_sched.npidle);
+		if (m->spinning ||
+		    2 * atomic_read(&gmp_sched.nmspinning) < busy) {
+			if (!m->spinning) {
+				m->spinning = true;
+				atomic_inc(&gmp_sched.nmspinning);
+			}
+			gp = gmp_stealwork(m, p, inherit_time);
+			if (gp)
+				return gp;
+		}
+		gmp_findrunnable_stop(m, p);
+	}
+}
+
+/*
+ * Go's schedule(), minus execute: the global queue every 61st tick (so
+ * two Gs readying each other cannot starve it), the inbox, the local
+ * ring, then findrunnable. Executed on g0.
+ */
+static struct gmp_g *gmp_schedule(struct gmp_m *m, bool *inherit_time)
+{
+	struct gmp_p *p = m->p;
+	struct gmp_g *gp = NULL;
+
+	*inherit_time = false;
+	if (p && p->schedtick % 61 == 0)
+		gp = gmp_globrunq_get(p, 1);
+	if (!gp && p && !llist_empty(&p->inbox))
+		gmp_inbox_drain(p, p);
+	if (!gp && p)
+		gp = gmp_runq_get(p, inherit_time);
+	if (!gp)
+		gp = gmp_findrunnable(m, inherit_time);
+	if (gp && m->spinning)
+		gmp_resetspinning(m);
+	return gp;
+}
+
+/* ---- the G side: park, ready, yield, exit ------------------------------ */
+
+static struct gmp_g *gmp_park_m(struct gmp_g *gp)
+{
+	struct gmp_m *m = gp->m;
+	bool (*unlockf)(struct gmp_g *gp, void *arg) = m->waitunlockf;
+
+	if (!gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_WAITING))
+		return gp;
+	gmp_dropg(m, gp);
+	m->p->stats.parks++;
+	m->waitunlockf = NULL;
+	/* After the switch: a waker can never see a G still on its stack. */
+	if (unlockf && !unlockf(gp, m->waitlock)) {
+		gmp_g_casstatus(gp, GMP_G_WAITING, GMP_G_RUNNABLE);
+		return gp;	/* don't park after all: run it again now */
+	}
+	return NULL;
+}
+
+/**
+ * gmp_gopark() - park the running G until gmp_goready() (Go's gopark)
+ * @unlockf: if not NULL, called on g0 after the G is off its stack, with
+ *	     @arg; returning false cancels the park. It typically unlocks
+ *	     the lock under which the G published itself to its waker.
+ * @arg:     passed to @unlockf
+ * @reason:  shown in goroutine dumps
+ *
+ * Context: a goroutine. Sleeps (the G, not the M).
+ */
+void gmp_gopark(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
+		enum gmp_wait_reason reason)
+{
+	struct gmp_g *gp = getg();
+
+	if (WARN_ON_ONCE(!gp || gmp_g_is_g0(gp)))
+		return;
+	if (!unlockf)
+		might_sleep();
+	gp->m->waitunlockf = unlockf;
+	gp->m->waitlock = arg;
+	gp->waitreason = reason;
+	gp->waitsince = local_clock();
+	gmp_mcall(gp, gmp_park_m);
+	gp->waitreason = GMP_WAIT_NONE;
+}
+
+/**
+ * gmp_goready() - make a parked G runnable (Go's goready)
+ * @gp: a WAITING G
+ *
+ * From a G (or g0) holding a P, @gp goes to runnext, so it runs next on
+ * this P. From anywhere else (hardirq, softirq, another kthread) it goes
+ * to a P's inbox, never straight onto a ring another M owns.
+ *
+ * Context: any.
+ */
+void gmp_goready(struct gmp_g *gp)
+{
+	struct gmp_g *self = getg();
+	struct gmp_p *p = self && self->m ? self->m->p : NULL;
+	struct gmp_p *target;
+
+	if (!gmp_g_casstatus(gp, GMP_G_WAITING, GMP_G_RUNNABLE))
+		return;
+	if (p) {
+		p->stats.readies++;
+		gmp_runq_put(p, gp, true);		/* S1 */
+	} else {
+		target = gmp_sched.allp[raw_smp_processor_id() %
+					gmp_sched.gomaxprocs];
+		llist_add(&gp->readylink, &target->inbox);	/* S1 */
+		atomic64_inc(&gmp_sched.readies_remote);
+	}
+	gmp_wakeup_after_submit();			/* S2, S3 */
+}
+
+static struct gmp_g *gmp_gosched_m(struct gmp_g *gp)
+{
+	struct gmp_m *m = gp->m;
+
+	if (!gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_RUNNABLE))
+		return gp;
+	gmp_dropg(m, gp);
+	gmp_globrunq_put(gp);
+	return NULL;
+}
+
+/**
+ * gmp_gosched() - yield the CPU to other Gs (Go's Gosched)
+ *
+ * The G goes to the global run queue, so every P gets a chance at it and
+ * it does not just run again at once from runnext.
+ *
+ * Context: a goroutine; no-op elsewhere.
+ */
+void gmp_gosched(void)
+{
+	struct gmp_g *gp = getg();
+
+	if (!gp || gmp_g_is_g0(gp))
+		return;
+	gmp_mcall(gp, gmp_gosched_m);
+}
+
+static struct gmp_g *gmp_goexit0(struct gmp_g *gp)
+{
+	struct gmp_m *m = gp->m;
+	struct module *owner = gp->owner;
+
+	gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_DEAD);
+	gmp_dropg(m, gp);
+	gp->fn = NULL;
+	gp->arg = NULL;
+	gp->owner = NULL;
+	m->p->stats.exited++;
+	gmp_gfput(m->p, gp);
+	if (atomic_dec_and_test(&gmp_sched.ngalive))
+		wake_up_all(&gmp_sched.gdone_wq);
+	module_put(owner);
+	return NULL;
+}
+
+/**
+ * gmp_goexit() - finish the running G (Go's goexit1)
+ *
+ * Called by gmp_g_entry when the G's function returns.
+ *
+ * Context: a goroutine. Never returns.
+ */
+__visible void gmp_goexit(void)
+{
+	struct gmp_g *gp = getg();
+
+	gmp_mcall(gp, gmp_goexit0);
+	/* A dead G is never executed again. */
+	WARN_ON_ONCE(1);
+	for (;;)
+		cpu_relax();
+}
+
+/* ---- newproc ------------------------------------------------------------ */
+
+static u64 gmp_goid_next(struct gmp_p *p)
+{
+	if (!p)
+		return atomic64_inc_return(&gmp_sched.goidgen);
+	if (p->goidcache == p->goidcacheend) {
+		/* Go's per-P batch: one atomic per GMP_GOID_BATCH goids. */
+		p->goidcache = atomic64_add_return(GMP_GOID_BATCH,
+						   &gmp_sched.goidgen);
+		p->goidcacheend = p->goidcache;
+		p->goidcache -= GMP_GOID_BATCH - 1;
+	} else {
+		p->goidcache++;
+	}
+	return p->goidcache;
+}
+
+static struct gmp_p *gmp_current_p(void)
+{
+	struct gmp_g *self = getg();
+
+	return self && self->m ? self->m->p : NULL;
+}
+
+/**
+ * gmp_newproc() - make a RUNNABLE G for fn(arg), not yet queued
+ * @owner: module pinned until the G exits
+ * @fn:	   the body
+ * @arg:   its argument
+ * @opts:  stack class and name, or NULL
+ * @err:   the error when NULL is returned
+ *
+ * Context: process context or a goroutine; may sleep.
+ * Return: the G, or NULL with *@err set.
+ */
+struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
+			  const struct gmp_spawn_opts *opts, int *err)
+{
+	unsigned int class = opts ? opts->stack : GMP_STACK_DEFAULT;
+	unsigned long flags;
+	struct gmp_g *gp;
+	int old;
+
+	*err = -EINVAL;
+	if (class >= GMP_STACK_NR_CLASSES || !fn)
+		return NULL;
+	*err = -ESHUTDOWN;
+	if (READ_ONCE(gmp_sched.stopping))
+		return NULL;
+	*err = -ENODEV;
+	if (!try_module_get(owner))
+		return NULL;
+	gp = gmp_gfget(gmp_current_p(), class);
+	if (!gp) {
+		gp = gmp_malg(class);
+		if (!gp) {
+			module_put(owner);
+			*err = -ENOMEM;
+			return NULL;
+		}
+		raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+		list_add_tail(&gp->allglink, &gmp_sched.allgs);
+		raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	}
+	gmp_ctx_init(&gp->sched, gp->stack, gp->stack_size, fn, arg);
+	gp->fn = fn;
+	gp->arg = arg;
+	gp->owner = owner;
+	gp->preempt = false;
+	gp->waitreason = GMP_WAIT_NONE;
+	gp->goid = gmp_goid_next(gmp_current_p());
+	strscpy(gp->name, opts && opts->name ? opts->name : "", sizeof(gp->name));
+	atomic_inc(&gmp_sched.ngalive);
+	old = atomic_read(&gp->status);
+	gmp_g_casstatus(gp, old, GMP_G_RUNNABLE);
+	return gp;
+}
+
+/* Queue a G made by gmp_newproc(): runnext of this P, or the global queue. */
+void gmp_g_start(struct gmp_g *gp)
+{
+	struct gmp_p *p = gmp_current_p();
+
+	if (p) {
+		p->stats.created++;
+		gmp_runq_put(p, gp, true);		/* S1 */
+	} else {
+		atomic64_inc(&gmp_sched.created_remote);
+		gmp_globrunq_put(gp);			/* S1 */
+	}
+	gmp_wakeup_after_submit();			/* S2, S3 */
+}
+
+int __gmp_go(struct module *owner, gmp_fn_t fn, void *arg,
+	     const struct gmp_spawn_opts *opts)
+{
+	struct gmp_g *gp;
+	int err;
+
+	gp = gmp_newproc(owner, fn, arg, opts, &err);
+	if (!gp)
+		return err;
+	gp->gopc = (unsigned long)__builtin_return_address(0);
+	gmp_g_start(gp);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(__gmp_go);
+
+/* ---- the public API ----------------------------------------------------- */
+
+/**
+ * gmp_yield() - let other goroutines run (Go's runtime.Gosched)
+ *
+ * Context: a goroutine; a no-op elsewhere.
+ */
+void gmp_yield(void)
+{
+	gmp_gosched();
+}
+EXPORT_SYMBOL_GPL(gmp_yield);
+
+/**
+ * gmp_checkpoint() - a preemption point for long-running goroutines
+ *
+ * Yields if the scheduler asked this G to (its time slice is over), and
+ * lets Linux run other tasks if it wants the CPU. Put it in long loops.
+ *
+ * Context: a goroutine, or any sleepable context.
+ */
+void gmp_checkpoint(void)
+{
+	struct gmp_g *gp = getg();
+
+	if (gp && !gmp_g_is_g0(gp) && READ_ONCE(gp->preempt))
+		gmp_gosched();
+	cond_resched();
+}
+EXPORT_SYMBOL_GPL(gmp_checkpoint);
+
+/**
+ * gmp_goid() - the running goroutine's id
+ *
+ * Context: any.
+ * Return: the id (>= 1), or 0 outside a goroutine.
+ */
+u64 gmp_goid(void)
+{
+	struct gmp_g *gp = getg();
+
+	return gp && !gmp_g_is_g0(gp) ? gp->goid : 0;
+}
+EXPORT_SYMBOL_GPL(gmp_goid);
+
+/**
+ * gmp_self() - the running goroutine
+ *
+ * Context: any.
+ * Return: the G, to pass to gmp_ready() later, or NULL outside a goroutine.
+ */
+struct gmp_g *gmp_self(void)
+{
+	struct gmp_g *gp = getg();
+
+	return gp && !gmp_g_is_g0(gp) ? gp : NULL;
+}
+EXPORT_SYMBOL_GPL(gmp_self);
+
+/**
+ * gmp_park() - park the running goroutine until gmp_ready()
+ * @unlockf: called after the G is off its stack, with @arg; if it returns
+ *	     false the G does not park. Use it to drop the lock under which
+ *	     the G made itself known to its waker, so the waker cannot ready
+ *	     it before it is parked. May be NULL if the waker cannot run
+ *	     before the park completes.
+ * @arg:     passed to @unlockf
+ * @reason:  shown in goroutine dumps
+ *
+ * Context: a goroutine. Sleeps the goroutine, not its kernel thread.
+ */
+void gmp_park(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
+	      enum gmp_wait_reason reason)
+{
+	gmp_gopark(unlockf, arg, reason);
+}
+EXPORT_SYMBOL_GPL(gmp_park);
+
+/**
+ * gmp_ready() - make a goroutine parked by gmp_park() runnable
+ * @gp: the parked G
+ *
+ * Context: any, including hardirq and softirq.
+ */
+void gmp_ready(struct gmp_g *gp)
+{
+	gmp_goready(gp);
+}
+EXPORT_SYMBOL_GPL(gmp_ready);
+
+/* ---- M lifecycle -------------------------------------------------------- */
+
+/*
+ * Go's mstart: runs on the kthread's own stack, which becomes g0. Marks it
+ * with a g0 header for getg(), then schedules until shutdown.
+ */
+static int gmp_mstart(void *data)
+{
+	struct gmp_m *m = data;
+	struct gmp_stack_hdr *h;
+	bool inherit_time;
+	struct gmp_g *gp = NULL;
+
+	m->kstack = current->stack;
+	m->g0.m = m;
+	m->g0.stack = m->kstack;
+	gmp_stack_hdr_init(m->kstack, &m->g0);
+
+	for (;;) {
+		if (!gp)
+			gp = gmp_schedule(m, &inherit_time);
+		else
+			inherit_time = true;	/* park was cancelled */
+		if (!gp)
+			break;
+		gp = gmp_execute(m, gp, inherit_time);
+		cond_resched();
+	}
+
+	/* The kthread stack outlives us in the stack cache: unmark it. */
+	h = m->kstack;
+	h->g = NULL;
+	h->cookie = 0;
+	return 0;
+}
+
+static struct gmp_m *gmp_newm(int cpu)
+{
+	unsigned long flags;
+	struct gmp_m *m;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return NULL;
+	m->cpu = cpu;
+	m->rand = get_random_u32() | 1;
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	m->id = gmp_sched.mcount++;
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	/*
+	 * Bound like a per-CPU kthread, but not marked as one: an M is not
+	 * parked by CPU hotplug, gmp moves its P away itself.
+	 */
+	m->task = kthread_create_on_node(gmp_mstart, m, cpu_to_node(cpu),
+					 "gmp_m%d/%d", m->id, cpu);
+	if (IS_ERR(m->task)) {
+		kfree(m);
+		return NULL;
+	}
+	kthread_bind(m->task, cpu);
+	get_task_struct(m->task);
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	list_add_tail(&m->allmlink, &gmp_sched.allms);
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	return m;
+}
+
+/* Start a new M that will run @p (may be NULL: it parks idle). */
+static int gmp_newm_start(struct gmp_p *p, int cpu, bool spinning)
+{
+	struct gmp_m *m = gmp_newm(cpu);
+
+	if (!m)
+		return -ENOMEM;
+	m->nextp = NULL;
+	if (p)
+		gmp_acquirep(m, p);
+	m->spinning = spinning;
+	wake_up_process(m->task);
+	return 0;
+}
+
+/* Create Ms for the Ps that startm() found no idle M for. */
+static void gmp_newm_workfn(struct work_struct *work)
+{
+	unsigned long flags;
+	struct gmp_p *p;
+
+	for (;;) {
+		raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+		p = gmp_sched.needm;
+		if (p && !gmp_sched.stopping) {
+			gmp_sched.needm = p->link;
+			p->link = NULL;
+		} else {
+			p = NULL;
+		}
+		raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+		if (!p)
+			return;
+		if (gmp_newm_start(p, p->cpu, false)) {
+			pr_warn_ratelimited("cannot create an M for P%d\n", p->id);
+			raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+			__gmp_pidleput(p);
+			raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+			return;
+		}
+	}
+}
+
+/* ---- bootstrap and shutdown --------------------------------------------- */
+
+static int gmp_procresize_init(unsigned int nprocs)
+{
+	unsigned int i = 0;
+	int cpu;
+
+	gmp_sched.allp = kcalloc(nprocs, sizeof(*gmp_sched.allp), GFP_KERNEL);
+	gmp_sched.steal_order.coprimes = kcalloc(nprocs, sizeof(unsigned int),
+						 GFP_KERNEL);
+	if (!gmp_sched.allp || !gmp_sched.steal_order.coprimes)
+		return -ENOMEM;
+	for_each_online_cpu(cpu) {
+		struct gmp_p *p;
+
+		if (i == nprocs)
+			break;
+		p = kzalloc(sizeof(*p), GFP_KERNEL);
+		if (!p)
+			return -ENOMEM;
+		p->id = i;
+		p->cpu = cpu;
+		p->status = GMP_P_RUNNING;
+		gmp_runq_init(p);
+		gmp_sched.allp[i++] = p;
+		gmp_sched.gomaxprocs = i;	/* what gmp_sched_free() frees */
+	}
+	gmp_steal_order_reset(&gmp_sched.steal_order, i);
+	return 0;
+}
+
+static void gmp_sched_free(void)
+{
+	struct gmp_m *m, *tmpm;
+	int i;
+
+	list_for_each_entry_safe(m, tmpm, &gmp_sched.allms, allmlink) {
+		list_del(&m->allmlink);
+		put_task_struct(m->task);
+		kfree(m);
+	}
+	for (i = 0; gmp_sched.allp && i < gmp_sched.gomaxprocs; i++) {
+		gmp_gfpurge(gmp_sched.allp[i]);
+		kfree(gmp_sched.allp[i]);
+	}
+	gmp_gfree_all();
+	/* Every G was dead and on a free list; gmp_g_free() unlinked it. */
+	WARN_ON_ONCE(!list_empty(&gmp_sched.allgs));
+	kfree(gmp_sched.allp);
+	kfree(gmp_sched.steal_order.coprimes);
+	gmp_sched.allp = NULL;
+	gmp_sched.steal_order.coprimes = NULL;
+	gmp_stack_cache_exit();
+}
+
+static void gmp_stop_ms(void)
+{
+	unsigned long flags;
+	struct gmp_m *m;
+
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	WRITE_ONCE(gmp_sched.stopping, true);
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	cancel_work_sync(&gmp_sched.newm_work);
+	list_for_each_entry(m, &gmp_sched.allms, allmlink)
+		gmp_m_wake(m);
+	list_for_each_entry(m, &gmp_sched.allms, allmlink)
+		kthread_stop(m->task);
+}
+
+/**
+ * gmp_schedinit() - bring the scheduler up (Go's schedinit + procresize)
+ * @maxprocs: GOMAXPROCS; 0 for one P per online CPU
+ *
+ * Builds the Ps, then one M per P bound to the P's CPU. Each M enters
+ * schedule(), finds nothing and parks: an idle scheduler costs no CPU.
+ *
+ * Context: process context, module init.
+ * Return: 0 or -ENOMEM; on error nothing is left behind.
+ */
+int gmp_schedinit(unsigned int maxprocs)
+{
+	unsigned int n = maxprocs ?: num_online_cpus();
+	int i, ret;
+
+	memset(&gmp_sched, 0, sizeof(gmp_sched));
+	raw_spin_lock_init(&gmp_sched.lock);
+	spin_lock_init(&gmp_sched.gflock);
+	INIT_LIST_HEAD(&gmp_sched.allms);
+	INIT_LIST_HEAD(&gmp_sched.allgs);
+	init_waitqueue_head(&gmp_sched.gdone_wq);
+	INIT_WORK(&gmp_sched.newm_work, gmp_newm_workfn);
+	gmp_stack_cookie = get_random_long() | 1;
+
+	ret = gmp_stack_cache_init();
+	if (ret)
+		return ret;
+	ret = gmp_procresize_init(min(n, num_online_cpus()));
+	if (ret)
+		goto fail;
+	for (i = 0; i < gmp_sched.gomaxprocs; i++) {
+		ret = gmp_newm_start(gmp_sched.allp[i], gmp_sched.allp[i]->cpu,
+				     false);
+		if (ret)
+			goto fail_ms;
+	}
+	return 0;
+
+fail_ms:
+	/* Ms without a P yet park idle; stop them all. */
+	gmp_stop_ms();
+fail:
+	gmp_sched_free();
+	return ret;
+}
+
+/**
+ * gmp_sched_shutdown() - wait for every G, stop every M, free everything
+ *
+ * Context: process context, module exit. Sleeps until all Gs exited.
+ */
+void gmp_sched_shutdown(void)
+{
+	int n;
+
+	while (!wait_event_timeout(gmp_sched.gdone_wq,
+				   !atomic_read(&gmp_sched.ngalive), 10 * HZ)) {
+		n = atomic_read(&gmp_sched.ngalive);
+		pr_info("unload waits for %d goroutine%s to exit\n", n,
+			n == 1 ? "" : "s");
+	}
+	gmp_stop_ms();
+	gmp_sched_free();
+}

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gmp goroutine stacks and G structs: allocation (Go's malg) and the per-P
+ * and global free lists (gfget/gfput). The design essay is at the top of
+ * sched/proc.c.
+ *
+ * A G and its stack are allocated together and stay together: a dead G
+ * keeps its stack on the free list, so spawn in the steady state touches
+ * no allocator. Stacks come from __vmalloc(), so each has an unmapped
+ * guard page below it (vmap areas are separated by guard pages): an
+ * overflow faults instead of corrupting a neighbour.
+ *
+ * Size classes: GMP_STACK_DEFAULT is THREAD_SIZE, what a kthread has.
+ * GMP_STACK_SMALL is one page. It gives up depth: interrupts run on the
+ * per-CPU IRQ stacks, so the page only holds the G's own frames, but a G
+ * on a small stack must not call deep kernel paths (filesystems, the block
+ * layer, anything with big on-stack structures). It is for fan-out of
+ * small, shallow Gs.
+ */
+#include <linux/vmalloc.h>
+#include <linux/slab.h>
+#include <linux/magic.h>
+#include <linux/sched/task_stack.h>
+
+#include "gmp.h"
+
+static struct kmem_cache *gmp_g_cache;
+
+unsigned int gmp_stack_class_size(unsigned int class)
+{
+	return class == GMP_STACK_SMALL ? PAGE_SIZE : THREAD_SIZE;
+}
+
+/**
+ * gmp_stack_hdr_init() - mark @stack as belonging to @gp, for getg()
+ * @stack: lowest address of the stack (what current->stack will hold)
+ * @gp:	   its G (or an M's g0)
+ *
+ * Context: any.
+ */
+void gmp_stack_hdr_init(void *stack, struct gmp_g *gp)
+{
+	struct gmp_stack_hdr *h = stack;
+
+	h->end_magic = STACK_END_MAGIC;
+	h->g = gp;
+	h->cookie = gmp_stack_cookie ^ (unsigned long)gp;
+}
+
+/**
+ * gmp_malg() - allocate a new G with a stack of @class (Go's malg)
+ * @class: a &enum gmp_stack_class
+ *
+ * Context: process context; sleeps.
+ * Return: an IDLE G, or NULL.
+ */
+struct gmp_g *gmp_malg(unsigned int class)
+{
+	unsigned int size = gmp_stack_class_size(class);
+	struct gmp_g *gp;
+
+	if (!gmp_g_cache) {
+		WARN_ON_ONCE(1);
+		return NULL;
+	}
+	gp = kmem_cache_zalloc(gmp_g_cache, GFP_KERNEL);
+	if (!gp)
+		return NULL;
+	gp->stack = __vmalloc(size, GFP_KERNEL);
+	if (!gp->stack) {
+		kmem_cache_free(gmp_g_cache, gp);
+		return NULL;
+	}
+	gp->stack_size = size;
+	gp->stack_class = class;
+	atomic_set(&gp->status, GMP_G_IDLE);
+	gmp_stack_hdr_init(gp->stack, gp);
+	atomic_long_add(size, &gmp_sched.stack_bytes);
+	return gp;
+}
+
+/**
+ * gmp_g_free() - free a G and its stack
+ * @gp: an IDLE or DEAD G that no queue references
+ *
+ * Context: process context.
+ */
+void gmp_g_free(struct gmp_g *gp)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	list_del(&gp->allglink);
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	atomic_long_sub(gp->stack_size, &gmp_sched.stack_bytes);
+	vfree(gp->stack);
+	kmem_cache_free(gmp_g_cache, gp);
+}
+
+/**
+ * gmp_gfput() - put a dead G on @p's free list (Go's gfput)
+ * @p:	the caller's P, or NULL from a context without one
+ * @gp:	a DEAD G
+ *
+ * Past GMP_GFREE_MAX per class, half the local list spills to the global
+ * list.
+ *
+ * Context: the owner of @p (or any, with @p NULL); does not sleep.
+ */
+void gmp_gfput(struct gmp_p *p, struct gmp_g *gp)
+{
+	unsigned int c = gp->stack_class;
+	struct gmp_g *tmp;
+
+	if (p) {
+		gmp_gqueue_push_head(&p->gfree[c], gp);
+		if (++p->ngfree[c] < GMP_GFREE_MAX)
+			return;
+		spin_lock(&gmp_sched.gflock);
+		while (p->ngfree[c] > GMP_GFREE_MAX / 2) {
+			tmp = gmp_gqueue_pop(&p->gfree[c]);
+			p->ngfree[c]--;
+			gmp_gqueue_push_head(&gmp_sched.gfree[c], tmp);
+			gmp_sched.ngfree[c]++;
+		}
+		spin_unlock(&gmp_sched.gflock);
+		return;
+	}
+	spin_lock(&gmp_sched.gflock);
+	gmp_gqueue_push_head(&gmp_sched.gfree[c], gp);
+	gmp_sched.ngfree[c]++;
+	spin_unlock(&gmp_sched.gflock);
+}
+
+/**
+ * gmp_gfget() - take a dead G of @class for reuse (Go's gfget)
+ * @p:	   the caller's P, or NULL from a context without one
+ * @class: a &enum gmp_stack_class
+ *
+ * Refills @p's list with a batch from the global list when it is empty.
+ *
+ * Context: the owner of @p (or any, with @p NULL); does not sleep.
+ * Return: a DEAD G with a stack of @class, or NULL.
+ */
+struct gmp_g *gmp_gfget(struct gmp_p *p, unsigned int class)
+{
+	struct gmp_g *gp;
+
+	if (p && p->gfree[class].head)
+		goto local;
+	if (!READ_ONCE(gmp_sched.ngfree[class]))
+		return NULL;
+	spin_lock(&gmp_sched.gflock);
+	if (!p) {
+		gp = gmp_gqueue_pop(&gmp_sched.gfree[class]);
+		if (gp)
+			gmp_sched.ngfree[class]--;
+		spin_unlock(&gmp_sched.gflock);
+		return gp;
+	}
+	while (p->ngfree[class] < GMP_GFREE_MAX / 2 &&
+	       (gp = gmp_gqueue_pop(&gmp_sched.gfree[class]))) {
+		gmp_sched.ngfree[class]--;
+		gmp_gqueue_push_head(&p->gfree[class], gp);
+		p->ngfree[class]++;
+	}
+	spin_unlock(&gmp_sched.gflock);
+	if (!p->gfree[class].head)
+		return NULL;
+local:
+	p->ngfree[class]--;
+	return gmp_gqueue_pop(&p->gfree[class]);
+}
+
+/**
+ * gmp_gfpurge() - move all of @p's free Gs to the global list
+ * @p: a P that no M holds (shutdown, resize)
+ *
+ * Context: process context.
+ */
+void gmp_gfpurge(struct gmp_p *p)
+{
+	struct gmp_g *gp;
+	unsigned int c;
+
+	for (c = 0; c < GMP_STACK_NR_CLASSES; c++) {
+		while ((gp = gmp_gqueue_pop(&p->gfree[c]))) {
+			p->ngfree[c]--;
+			gmp_gfput(NULL, gp);
+		}
+	}
+}
+
+/**
+ * gmp_gfree_all() - free every G on the global free lists
+ *
+ * Context: process context, at shutdown.
+ */
+void gmp_gfree_all(void)
+{
+	struct gmp_g *gp;
+	unsigned int c;
+
+	for (c = 0; c < GMP_STACK_NR_CLASSES; c++) {
+		for (;;) {
+			spin_lock(&gmp_sched.gflock);
+			gp = gmp_gqueue_pop(&gmp_sched.gfree[c]);
+			if (gp)
+				gmp_sched.ngfree[c]--;
+			spin_unlock(&gmp_sched.gflock);
+			if (!gp)
+				break;
+			gmp_g_free(gp);
+		}
+	}
+}
+
+int gmp_stack_cache_init(void)
+{
+	gmp_g_cache = KMEM_CACHE(gmp_g, SLAB_HWCACHE_ALIGN);
+	return gmp_g_cache ? 0 : -ENOMEM;
+}
+
+void gmp_stack_cache_exit(void)
+{
+	kmem_cache_destroy(gmp_g_cache);
+	gmp_g_cache = NULL;
+}

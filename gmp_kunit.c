@@ -12,6 +12,8 @@ struct kunit_suite *gmp_kunit_suites[] = {
 	&gmp_mod_test_suite,
 	&gmp_runq_test_suite,
 	&gmp_proc_test_suite,
+	&gmp_sysmon_test_suite,
+	&gmp_procresize_test_suite,
 };
 
 const int gmp_kunit_nr_suites = ARRAY_SIZE(gmp_kunit_suites);

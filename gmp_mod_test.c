@@ -19,12 +19,15 @@ struct params_case {
 };
 
 static const struct params_case params_cases[] = {
-	{ "defaults",		{ 0, 0600 }, 0 },
-	{ "maxprocs_one",	{ 1, 0600 }, 0 },
-	{ "world_rw_mode",	{ 0, 0666 }, 0 },
-	{ "exec_bit_mode",	{ 0, 0700 }, -EINVAL },
-	{ "setuid_mode",	{ 0, 04600 }, -EINVAL },
-	{ "maxprocs_huge",	{ 100000, 0600 }, -EINVAL },
+	{ "defaults",		{ 0, 0600, 10, 200 }, 0 },
+	{ "maxprocs_one",	{ 1, 0600, 10, 200 }, 0 },
+	{ "world_rw_mode",	{ 0, 0666, 10, 200 }, 0 },
+	{ "exec_bit_mode",	{ 0, 0700, 10, 200 }, -EINVAL },
+	{ "setuid_mode",	{ 0, 04600, 10, 200 }, -EINVAL },
+	{ "maxprocs_huge",	{ 100000, 0600, 10, 200 }, -EINVAL },
+	{ "timeslice_zero",	{ 0, 0600, 0, 200 }, -EINVAL },
+	{ "timeslice_huge",	{ 0, 0600, 5000, 200 }, -EINVAL },
+	{ "grace_too_short",	{ 0, 0600, 10, 5 }, -EINVAL },
 };
 
 static void params_case_desc(const struct params_case *c, char *desc)
@@ -43,7 +46,8 @@ static void gmp_params_check_accepts_good_rejects_bad(struct kunit *test)
 
 static void gmp_params_check_maxprocs_bound_is_nr_cpu_ids(struct kunit *test)
 {
-	struct gmp_params p = { .dev_mode = 0600 };
+	struct gmp_params p = { .dev_mode = 0600, .timeslice_ms = 10,
+				.handoff_grace_us = 200 };
 
 	p.maxprocs = nr_cpu_ids;
 	KUNIT_EXPECT_EQ(test, gmp_params_check(&p), 0);

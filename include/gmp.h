@@ -14,7 +14,10 @@
 #define _GMP_H
 
 #include <linux/types.h>
+#include <linux/atomic.h>
+#include <linux/list.h>
 #include <linux/module.h>
+#include <linux/spinlock_types.h>
 
 struct gmp_g;
 
@@ -84,5 +87,125 @@ struct gmp_g *gmp_self(void);
 void gmp_park(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
 	      enum gmp_wait_reason reason);
 void gmp_ready(struct gmp_g *gp);
+void gmp_enter_blocking(void);
+void gmp_exit_blocking(void);
+int gmp_sleep(u64 ns);
+int gmp_set_maxprocs(unsigned int n);
+unsigned int gmp_get_maxprocs(void);
+
+/* ---- Channels (sched/chan.c, sched/select.c) ---------------------------- */
+
+/*
+ * A channel carries fixed-size elements between goroutines, with Go's
+ * semantics: unbuffered (cap 0) channels hand each value straight from a
+ * sender to a receiver; buffered ones queue up to cap values. A NULL
+ * channel is Go's nil channel: blocking on it never returns, and it is
+ * never ready in gmp_select(). Where Go panics, gmp returns an error.
+ *
+ * Blocking calls park the goroutine, not its kernel thread, and return
+ * -EPERM when called outside a goroutine (there is nothing to park).
+ * The gmp_chan_try_*() calls never block and work in any context,
+ * hardirq included. The caller must hold a reference to every channel it
+ * passes in, for the whole call.
+ */
+struct gmp_chan;
+
+#define GMP_CHAN_MAX_ELEM	65536	/* bytes; send bigger data by pointer */
+
+struct gmp_chan *gmp_chan_create(size_t elem_size, unsigned int cap);
+struct gmp_chan *gmp_chan_get(struct gmp_chan *c);
+void gmp_chan_put(struct gmp_chan *c);
+int gmp_chan_send(struct gmp_chan *c, const void *elem);
+int gmp_chan_recv(struct gmp_chan *c, void *elem, bool *ok);
+int gmp_chan_try_send(struct gmp_chan *c, const void *elem);
+int gmp_chan_try_recv(struct gmp_chan *c, void *elem, bool *ok);
+int gmp_chan_close(struct gmp_chan *c);
+unsigned int gmp_chan_len(struct gmp_chan *c);
+unsigned int gmp_chan_cap(struct gmp_chan *c);
+
+/* Directions for struct gmp_select_case. 0 is invalid, to catch holes. */
+enum gmp_select_dir {
+	GMP_SELECT_SEND = 1,
+	GMP_SELECT_RECV = 2,
+};
+
+#define GMP_SELECT_MAX_CASES	64
+
+/**
+ * struct gmp_select_case - one case of gmp_select()
+ * @c:		the channel; NULL (a nil channel) makes the case never ready
+ * @dir:	%GMP_SELECT_SEND or %GMP_SELECT_RECV
+ * @elem:	the value to send, or where to store the value received (may
+ *		be NULL for a receive that discards it)
+ * @ok:		may be NULL. For the case chosen: a receive sets it to false
+ *		when the channel was closed and drained, a send to false when
+ *		the channel was closed (gmp_select() then returns -EPIPE);
+ *		true otherwise. Other cases' @ok are left alone.
+ */
+struct gmp_select_case {
+	struct gmp_chan *c;
+	int dir;
+	void *elem;
+	bool *ok;
+};
+
+int gmp_select(struct gmp_select_case *cases, int ncases, bool block);
+
+/* ---- Sync (sched/sema.c) -------------------------------------------------- */
+
+/*
+ * Go's runtime semaphore and its sync.WaitGroup and sync.Mutex, parking
+ * goroutines (not kernel threads) in FIFO order. Initialise with the
+ * gmp_*_init() calls; the fields are private to gmp.
+ */
+
+/**
+ * struct gmp_sema - a counting semaphore for goroutines
+ * @count:	tokens available
+ * @nwait:	goroutines queued on @waiters
+ * @lock:	protects @waiters
+ * @waiters:	parked goroutines, FIFO
+ */
+struct gmp_sema {
+	atomic_t count;
+	atomic_t nwait;
+	raw_spinlock_t lock;
+	struct list_head waiters;
+};
+
+void gmp_sema_init(struct gmp_sema *s, unsigned int count);
+int gmp_sema_acquire(struct gmp_sema *s);
+bool gmp_sema_tryacquire(struct gmp_sema *s);
+void gmp_sema_release(struct gmp_sema *s);
+
+/**
+ * struct gmp_waitgroup - Go's sync.WaitGroup
+ * @state:	counter in the high 32 bits, waiters in the low 32
+ * @sema:	where waiters park
+ */
+struct gmp_waitgroup {
+	atomic64_t state;
+	struct gmp_sema sema;
+};
+
+void gmp_wg_init(struct gmp_waitgroup *wg);
+int gmp_wg_add(struct gmp_waitgroup *wg, int delta);
+void gmp_wg_done(struct gmp_waitgroup *wg);
+int gmp_wg_wait(struct gmp_waitgroup *wg);
+
+/**
+ * struct gmp_mutex - Go's sync.Mutex: a goroutine-aware sleeping lock
+ * @state:	locked, woken and starving bits, and the waiter count
+ * @sema:	where waiters park
+ */
+struct gmp_mutex {
+	atomic_t state;
+	struct gmp_sema sema;
+};
+
+void gmp_mutex_init(struct gmp_mutex *m);
+int gmp_mutex_lock(struct gmp_mutex *m);
+bool gmp_mutex_trylock(struct gmp_mutex *m);
+void gmp_mutex_unlock(struct gmp_mutex *m);
 
 #endif /* _GMP_H */

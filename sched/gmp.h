@@ -29,6 +29,11 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/sched.h>
+#include <linux/hrtimer.h>
+#include <linux/irq_work.h>
+#include <linux/preempt.h>
+#include <linux/mutex.h>
+#include <linux/completion.h>
 
 #include "include/gmp.h"
 #include "arch/x86/gmp_switch.h"
@@ -45,7 +50,11 @@ struct gmp_p;
  *  IDLE      the allocator (fresh G)   RUNNABLE (newproc)
  *  RUNNABLE  the run queue holding it  RUNNING (execute)
  *  RUNNING   the M running it          WAITING (park_m), RUNNABLE (gosched,
- *                                      preempt), DEAD (goexit0)
+ *                                      preempt), DEAD (goexit0), SYSCALL
+ *                                      (gmp_enter_blocking, or a sleep the
+ *                                      preempt notifier saw)
+ *  SYSCALL   the M running it, which   RUNNING (gmp_exit_blocking, or the
+ *            may have lost its P       M scheduled back in)
  *  WAITING   whoever will ready it     RUNNABLE (goready; park_m when the
  *                                      unlock function says "don't park")
  *  DEAD      the free list             RUNNABLE (newproc reuses it)
@@ -54,6 +63,7 @@ enum gmp_gstatus {
 	GMP_G_IDLE,
 	GMP_G_RUNNABLE,
 	GMP_G_RUNNING,
+	GMP_G_SYSCALL,
 	GMP_G_WAITING,
 	GMP_G_DEAD,
 	GMP_G_NR_STATUS
@@ -88,7 +98,10 @@ struct gmp_g {
 	struct gmp_m *m;		/* M running it, while RUNNING */
 	struct gmp_g *schedlink;	/* run queue / free list link */
 	struct llist_node readylink;	/* A: P inbox link (gmp_ready) */
-	u64 waitsince;			/* ktime_get_ns() at park */
+	u64 waitsince;			/* local_clock() at park */
+	raw_spinlock_t lock;		/* G: cancellation vs. a sleep's timer */
+	bool cancelled;			/* G, read with READ_ONCE() */
+	struct hrtimer *sleep_timer;	/* G: armed gmp_sleep() timer */
 	struct list_head allglink;	/* L: gmp_sched.allgs */
 	char name[16];
 };
@@ -100,13 +113,36 @@ struct gmp_gqueue {
 };
 
 #define GMP_RUNQ_SIZE		256
+#define GMP_MAXPROCS_MAX	1024	/* GOMAXPROCS asked for; Ps <= CPUs */
 #define GMP_GOID_BATCH		16
 #define GMP_GFREE_MAX		64	/* per P and class, before spilling */
 
+/*
+ * P statuses. IDLE <-> RUNNING move under gmp_sched.lock (pidle list);
+ * the others by cmpxchg, so that a blocked M and sysmon agree on who owns
+ * a P in a syscall:
+ *
+ *  IDLE      on pidle (or handed to startm)
+ *  RUNNING   held by an M (p->m)
+ *  SYSCALL   its M blocked in the kernel: RUNNING again if that M gets it
+ *            back first (exitsyscall), IDLE if sysmon retakes it first
+ *  STOPPED   stopped for a stop-the-world (procresize)
+ *  DEAD      beyond GOMAXPROCS; its Gs have moved to the global queue
+ */
 enum gmp_pstatus {
 	GMP_P_IDLE,
 	GMP_P_RUNNING,
+	GMP_P_SYSCALL,
+	GMP_P_STOPPED,
 	GMP_P_DEAD,
+};
+
+/* What sysmon last saw of a P (Go's sysmontick). Sysmon only. */
+struct gmp_sysmontick {
+	u32 schedtick;
+	u32 syscalltick;
+	u64 schedwhen;
+	u64 syscallwhen;
 };
 
 /* Per-P counters: written by the owner M only, read racily by stats. */
@@ -118,6 +154,7 @@ struct gmp_pstats {
 	u64 steals;
 	u64 steal_attempts;
 	u64 parks;
+	u64 preempts;
 	u64 readies;
 	u64 readies_remote;
 	u64 created;
@@ -130,10 +167,12 @@ struct gmp_pstats {
 struct gmp_p {
 	int id;				/* I: index in gmp_sched.allp */
 	int cpu;			/* I: where its Ms are bound */
-	int status;			/* L: enum gmp_pstatus */
+	int status;			/* A/L: enum gmp_pstatus, see above */
 	struct gmp_m *m;		/* O: M holding it, NULL when idle */
 	struct gmp_p *link;		/* L: pidle / needm list */
-	u32 schedtick;			/* O: incremented per schedule() */
+	u32 schedtick;			/* O: per schedule(); sysmon reads */
+	u32 syscalltick;		/* O: per syscall; sysmon reads */
+	struct gmp_sysmontick sysmontick;	/* sysmon only */
 
 	/*
 	 * The run ring: single producer (the owner), many consumers (the
@@ -170,6 +209,12 @@ struct gmp_m {
 	struct gmp_g *curg;		/* O: the G running, or NULL on g0 */
 	struct gmp_p *p;		/* O: the P held, or NULL */
 	struct gmp_p *nextp;		/* L: handed over by startm() */
+	struct gmp_p *oldp;		/* O: the P it had when it blocked */
+	bool in_syscall;		/* O: between enter/exit_blocking */
+	bool auto_blocked;		/* O: the notifier saw it sleep */
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	struct preempt_notifier pn;	/* O: sees the kthread sleep */
+#endif
 	bool spinning;			/* O: looking for work, counted in nmspinning */
 	int wakeup;			/* A: the note, see gmp_m_park() */
 	struct gmp_m *schedlink;	/* L: midle link */
@@ -178,6 +223,7 @@ struct gmp_m {
 	void *waitlock;			/* O */
 	u32 rand;			/* O: fastrand state */
 	struct list_head allmlink;	/* L: gmp_sched.allms */
+	struct completion exited;	/* mstart returned */
 };
 
 /*
@@ -218,6 +264,28 @@ struct gmp_sched {
 	wait_queue_head_t gdone_wq;	/* woken when ngalive drops to 0 */
 	bool stopping;			/* L, read with READ_ONCE() */
 	struct work_struct newm_work;	/* creates Ms for gmp_sched.needm */
+
+	struct task_struct *sysmon;	/* I */
+	bool sysmonwait;		/* A: sysmon sleeps until kicked */
+	unsigned int sysmon_delay_us;	/* A: sysmon's current poll period */
+	struct irq_work sysmon_kick;	/* wakes sysmon from any context */
+	atomic64_t handoffs;		/* A: Ps retaken from blocked Ms */
+	atomic64_t preempts;		/* A: preemption requests by sysmon */
+	atomic64_t auto_blocks;		/* A: sleeps seen by the notifier */
+
+	/* Stop-the-world and resize (sched/procresize.c). */
+	struct mutex resize_lock;	/* serializes resizes and hotplug */
+	bool gcwaiting;			/* L, read with READ_ONCE() */
+	int stopwait;			/* L: Ps still to stop */
+	struct completion stopnote;	/* completed when stopwait hits 0 */
+	int nallp;			/* A: Ps ever allocated (<= nr_cpu_ids) */
+	unsigned int maxprocs_target;	/* resize_lock: GOMAXPROCS asked for */
+	u64 stw_count;			/* resize_lock: STW pauses ... */
+	u64 stw_last_ns;		/* resize_lock */
+	u64 stw_max_ns;			/* resize_lock */
+	u64 stw_total_ns;		/* resize_lock */
+	u64 hotplug_events;		/* resize_lock */
+	struct hlist_node cpuhp_node;	/* I: our cpuhp instance */
 
 	spinlock_t gflock;		/* F: the global free lists below */
 	struct gmp_gqueue gfree[GMP_STACK_NR_CLASSES];	/* F */
@@ -276,6 +344,39 @@ bool gmp_steal_enum_done(const struct gmp_steal_enum *e);
 unsigned int gmp_steal_enum_position(const struct gmp_steal_enum *e);
 void gmp_steal_enum_next(struct gmp_steal_enum *e);
 
+/* sysmon.c */
+int gmp_sysmon_start(void);
+void gmp_sysmon_stop(void);
+void gmp_sysmon_wake(void);
+void gmp_handoffp(struct gmp_p *p);
+void gmp_m_notifier_register(struct gmp_m *m);
+void gmp_m_notifier_unregister(struct gmp_m *m);
+void gmp_blockdetect_init(void);
+void gmp_blockdetect_exit(void);
+const char *gmp_blockdetect_mechanism(void);
+extern unsigned int gmp_timeslice_us;
+extern unsigned int gmp_handoff_grace_us;
+
+/* proc.c, the syscall path */
+void gmp_m_block_start(struct gmp_m *m);
+void gmp_m_block_end(struct gmp_m *m);
+void gmp_startm(struct gmp_p *p, bool spinning);
+void __gmp_pidleput(struct gmp_p *p);
+struct gmp_p *__gmp_pidleget(void);
+void __gmp_p_stopped(struct gmp_p *p);
+void gmp_acquirep(struct gmp_m *m, struct gmp_p *p);
+void gmp_stopm(struct gmp_m *m);
+void gmp_gcstopm(struct gmp_m *m);
+void gmp_m_follow_p(struct gmp_m *m);
+int gmp_newm_start(struct gmp_p *p, int cpu, bool spinning);
+struct gmp_p *gmp_p_alloc(int id, int cpu);
+
+/* procresize.c */
+int gmp_hotplug_init(void);
+void gmp_hotplug_exit(void);
+void gmp_preempt_point(void);
+void gmp_g_cancel(struct gmp_g *gp);
+
 /* runq.c */
 void gmp_runq_init(struct gmp_p *p);
 bool gmp_runq_empty(struct gmp_p *p);
@@ -307,16 +408,120 @@ unsigned int gmp_stack_class_size(unsigned int class);
 int gmp_stack_cache_init(void);
 void gmp_stack_cache_exit(void);
 
+/* chan.c, select.c, sema.c */
+
+/*
+ * Tags of the fields below, in addition to the legend at the top:
+ *
+ *  C: the channel's lock, gmp_chan.lock: raw and IRQ-safe (the try-ops run
+ *     in hardirq), always taken with interrupts off. A select holds several
+ *     at once, in ascending address order, each channel once.
+ *  W: written only by whoever claimed the wait: the first to move
+ *     gmp_chanwait.done from 0 to 1 (a sender, receiver or closer under C,
+ *     or gmp_chanwait_claim()). The waiting G reads them once readied.
+ *  S: a semaphore's lock, gmp_sema.lock: raw and IRQ-safe.
+ *
+ * Lock order: channel locks by ascending address, under the lockdep nest
+ * map of select.c; gmp_chan_nilwait_lock alone; at most one S, never
+ * together with C. None of them is held while a G is readied, so none
+ * nests outside gmp_sched.lock either. A G parks holding C (or S), which
+ * its unlock function drops on g0 (gmp_chan_park_commit(),
+ * gmp_select_park_commit(), gmp_sema_park_commit()).
+ */
+
+/**
+ * struct gmp_chan - a channel (Go's hchan)
+ *
+ * Invariants (Go's): at least one of @recvq and @sendq is empty, not
+ * counting claimed sudogs that their select has not dequeued yet; a
+ * buffered channel with @qcount > 0 has no receiver queued, and one with
+ * @qcount < @dataqsiz has no sender queued.
+ */
+struct gmp_chan {
+	raw_spinlock_t lock;
+	unsigned int qcount;		/* C; read racily by the try fast paths */
+	unsigned int dataqsiz;		/* I: capacity, in elements */
+	unsigned int elemsize;		/* I */
+	unsigned int sendx;		/* C: next slot to fill */
+	unsigned int recvx;		/* C: next slot to empty */
+	bool closed;			/* C; read racily by the try fast paths */
+	struct list_head recvq;		/* C: sudogs of parked receivers, FIFO */
+	struct list_head sendq;		/* C: sudogs of parked senders, FIFO */
+	refcount_t ref;			/* A */
+	struct rcu_head rcu;		/* frees it: gmp_chan_put() from any context */
+	u8 buf[];			/* C: dataqsiz * elemsize bytes */
+};
+
+struct gmp_sudog;
+
+/**
+ * struct gmp_chanwait - one blocking channel operation of a G
+ *
+ * A send, a receive, a select or a block on nil channels. Go keeps this in
+ * the G (g.waiting, g.param, g.selectDone); gmp keeps it in the waiting
+ * G's frame, which stays put while the G is parked. Whoever claims @done
+ * owns the wakeup: it sets @winner and readies @g.
+ */
+struct gmp_chanwait {
+	struct gmp_g *g;		/* I */
+	atomic_t done;			/* A: 0 while armed, 1 once claimed */
+	struct gmp_sudog *sg;		/* I: the G's sudogs, @nsg of them */
+	unsigned int nsg;		/* I */
+	struct gmp_sudog *winner;	/* W: what completed; NULL if cancelled */
+};
+
+/**
+ * struct gmp_sudog - a G queued on one channel (Go's sudog)
+ *
+ * Lives in the waiting G's frame; a select has one per case with a
+ * channel, all pointing at the same wait.
+ */
+struct gmp_sudog {
+	struct list_head link;		/* C: recvq/sendq; empty once dequeued */
+	struct gmp_chanwait *w;		/* I */
+	struct gmp_chan *c;		/* I */
+	void *elem;			/* I: value to send, or receive buffer */
+	bool success;			/* W: false when woken by close */
+};
+
+/* gmp_mutex.state: Go's sync.Mutex bits, ints as in Go (not BIT()). */
+#define GMP_MUTEX_LOCKED	0x1
+#define GMP_MUTEX_WOKEN		0x2	/* a woken waiter is on its way */
+#define GMP_MUTEX_STARVING	0x4	/* hand off to the queue's head */
+#define GMP_MUTEX_WAITER_SHIFT	3	/* the rest counts waiters */
+#define GMP_MUTEX_WAITER	0x8	/* one waiter */
+#define GMP_MUTEX_STARVE_NS	NSEC_PER_MSEC
+
+void gmp_chanwait_init(struct gmp_chanwait *w, struct gmp_g *gp,
+		       struct gmp_sudog *sg, unsigned int nsg);
+void gmp_sudog_init(struct gmp_sudog *sg, struct gmp_chanwait *w,
+		    struct gmp_chan *c, void *elem);
+int __gmp_chan_trysend(struct gmp_chan *c, const void *elem,
+		       struct gmp_g **readyp);
+int __gmp_chan_tryrecv(struct gmp_chan *c, void *elem, bool *ok,
+		       struct gmp_g **readyp);
+int gmp_chan_block(enum gmp_wait_reason reason);
+bool gmp_chanwait_claim(struct gmp_chanwait *w);
+void gmp_chanwait_cancel_claimed(struct gmp_chanwait *w);
+bool gmp_chanwait_cancel(struct gmp_chanwait *w);
+bool gmp_chan_wait_cancelled(struct gmp_g *gp);
+int __gmp_sema_acquire(struct gmp_sema *s, bool lifo);
+void __gmp_sema_release(struct gmp_sema *s, bool handoff);
+
 /* gmp_mod.c */
 
 /**
  * struct gmp_params - module parameters, validated once at load
  * @maxprocs:	initial GOMAXPROCS; 0 means one P per online CPU
  * @dev_mode:	permission bits of /dev/gmp
+ * @timeslice_ms: sysmon preempts a G that ran longer
+ * @handoff_grace_us: a blocked M keeps its P this long
  */
 struct gmp_params {
 	unsigned int maxprocs;
 	unsigned int dev_mode;
+	unsigned int timeslice_ms;
+	unsigned int handoff_grace_us;
 };
 
 int gmp_params_check(const struct gmp_params *p);
@@ -335,6 +540,10 @@ extern const int gmp_kunit_nr_suites;
 extern struct kunit_suite gmp_mod_test_suite;
 extern struct kunit_suite gmp_runq_test_suite;
 extern struct kunit_suite gmp_proc_test_suite;
+extern struct kunit_suite gmp_chan_test_suite;
+extern struct kunit_suite gmp_sync_test_suite;
+extern struct kunit_suite gmp_sysmon_test_suite;
+extern struct kunit_suite gmp_procresize_test_suite;
 #endif
 
 #endif /* _GMP_PRIVATE_H */

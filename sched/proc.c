@@ -90,6 +90,7 @@
 #include <linux/gcd.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/task.h>
+#include <linux/sched/debug.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 
@@ -105,7 +106,8 @@ static const u8 gmp_g_legal[GMP_G_NR_STATUS] = {
 	[GMP_G_IDLE]	 = BIT(GMP_G_RUNNABLE),
 	[GMP_G_RUNNABLE] = BIT(GMP_G_RUNNING),
 	[GMP_G_RUNNING]	 = BIT(GMP_G_WAITING) | BIT(GMP_G_RUNNABLE) |
-			   BIT(GMP_G_DEAD),
+			   BIT(GMP_G_DEAD) | BIT(GMP_G_SYSCALL),
+	[GMP_G_SYSCALL]	 = BIT(GMP_G_RUNNING),
 	[GMP_G_WAITING]	 = BIT(GMP_G_RUNNABLE),
 	[GMP_G_DEAD]	 = BIT(GMP_G_RUNNABLE),
 };
@@ -137,28 +139,12 @@ bool gmp_g_casstatus(struct gmp_g *gp, int old, int new)
 
 /* ---- switching ---------------------------------------------------------- */
 
-/*
- * Switch stacks within the current task. current->stack follows the stack
- * pointer so that unwinders and end_of_stack() see the right stack;
- * interrupts are off across the pair so no unwinder observes them apart.
- */
-static __always_inline void gmp_switch_to(struct gmp_ctx *from,
-					  struct gmp_ctx *to, void *to_stack)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	current->stack = to_stack;
-	gmp_switch(from, to);
-	local_irq_restore(flags);
-}
-
 /**
  * gmp_g_boot() - first C code on a new G's stack
  *
- * A resumed G returns through gmp_switch_to() and restores the interrupt
- * state saved there; a new G starts in gmp_g_entry instead, so it does
- * that half here. Schedulers always switch with interrupts enabled.
+ * A resumed G returns through gmp_mcall() and restores the interrupt state
+ * saved there; a new G starts in gmp_g_entry instead, so it does that half
+ * here. gmp_execute() always runs on g0 with interrupts enabled.
  *
  * Context: called only by gmp_g_entry, with interrupts disabled.
  */
@@ -170,15 +156,23 @@ asmlinkage __visible void gmp_g_boot(void)
 
 /*
  * Go's mcall: switch from the running G to g0, which runs @fn(gp) and then
- * carries on scheduling. Returns when the G is next executed.
- * Executed only on a G's stack.
+ * carries on scheduling. Returns when the G is next executed, with the
+ * interrupt state it had here. Executed only on a G's stack.
+ *
+ * current->stack follows the stack pointer so that unwinders and
+ * end_of_stack() see the right stack; interrupts are off across the pair
+ * (here and in gmp_execute()) so that no unwinder observes them apart.
  */
 static void gmp_mcall(struct gmp_g *gp, gmp_mcall_fn fn)
 {
 	struct gmp_m *m = gp->m;
+	unsigned long flags;
 
 	m->mcall_fn = fn;
-	gmp_switch_to(&gp->sched, &m->g0.sched, m->kstack);
+	local_irq_save(flags);
+	current->stack = m->kstack;
+	gmp_switch(&gp->sched, &m->g0.sched);
+	local_irq_restore(flags);
 }
 
 /* Go's dropg: unlink the M and its current G. Executed on g0. */
@@ -192,12 +186,18 @@ static void gmp_dropg(struct gmp_m *m, struct gmp_g *gp)
  * Go's execute + gogo: run @gp on @m until it switches back to g0, then
  * run what it asked for (its mcall function). Executed on g0.
  * Returns the next G to run right away, or NULL to schedule.
+ *
+ * The mcall function runs before interrupts are re-enabled: a G may park
+ * holding an IRQ-safe lock (a channel's) that its unlock function drops,
+ * and no interrupt on this CPU may spin on that lock meanwhile.
  */
 static struct gmp_g *gmp_execute(struct gmp_m *m, struct gmp_g *gp,
 				 bool inherit_time)
 {
 	struct gmp_p *p = m->p;
+	unsigned long flags;
 	gmp_mcall_fn fn;
+	struct gmp_g *next;
 
 	if (!gmp_g_casstatus(gp, GMP_G_RUNNABLE, GMP_G_RUNNING))
 		return NULL;
@@ -207,29 +207,39 @@ static struct gmp_g *gmp_execute(struct gmp_m *m, struct gmp_g *gp,
 	if (!inherit_time)
 		p->schedtick++;
 	p->stats.switches++;
-	gmp_switch_to(&m->g0.sched, &gp->sched, gp->stack);
 
-	/* Back on g0: @gp called gmp_mcall(). */
+	local_irq_save(flags);
+	current->stack = gp->stack;
+	gmp_switch(&m->g0.sched, &gp->sched);
+
+	/* Back on g0, interrupts still off: @gp called gmp_mcall(). */
 	fn = m->mcall_fn;
 	m->mcall_fn = NULL;
-	return fn(gp);
+	next = fn(gp);
+	local_irq_restore(flags);
+	return next;
 }
 
 /* ---- idle P and M lists ------------------------------------------------- */
 
-static void __gmp_pidleput(struct gmp_p *p)
+void __gmp_pidleput(struct gmp_p *p)
 	__must_hold(&gmp_sched.lock)
 {
 	lockdep_assert_held(&gmp_sched.lock);
 	WARN_ON_ONCE(!gmp_runq_empty(p));
-	p->status = GMP_P_IDLE;
-	p->m = NULL;
+	WRITE_ONCE(p->m, NULL);
+	if (gmp_sched.gcwaiting) {
+		/* A stop-the-world is waiting for this P: stop it instead. */
+		__gmp_p_stopped(p);
+		return;
+	}
+	WRITE_ONCE(p->status, GMP_P_IDLE);
 	p->link = gmp_sched.pidle;
 	gmp_sched.pidle = p;
 	atomic_inc(&gmp_sched.npidle);
 }
 
-static struct gmp_p *__gmp_pidleget(void)
+struct gmp_p *__gmp_pidleget(void)
 	__must_hold(&gmp_sched.lock)
 {
 	struct gmp_p *p = gmp_sched.pidle;
@@ -238,7 +248,7 @@ static struct gmp_p *__gmp_pidleget(void)
 	if (p) {
 		gmp_sched.pidle = p->link;
 		p->link = NULL;
-		p->status = GMP_P_RUNNING;
+		WRITE_ONCE(p->status, GMP_P_RUNNING);
 		atomic_dec(&gmp_sched.npidle);
 	}
 	return p;
@@ -266,11 +276,12 @@ static struct gmp_m *__gmp_mget(int cpu)
 	return m;
 }
 
-static void gmp_acquirep(struct gmp_m *m, struct gmp_p *p)
+void gmp_acquirep(struct gmp_m *m, struct gmp_p *p)
 {
 	WARN_ON_ONCE(m->p || p->m);
 	m->p = p;
-	p->m = m;
+	WRITE_ONCE(p->m, m);
+	WRITE_ONCE(p->status, GMP_P_RUNNING);
 }
 
 /* ---- M park / unpark (Go's notes) -------------------------------------- */
@@ -300,13 +311,18 @@ static void gmp_m_wake(struct gmp_m *m)
  * Go's stopm: park @m on the idle list until startm() hands it a P.
  * Returns with m->p set, or with none when gmp is stopping.
  */
-static void gmp_stopm(struct gmp_m *m)
+void gmp_stopm(struct gmp_m *m)
 {
 	unsigned long flags;
 	struct gmp_p *p;
 
 	WARN_ON_ONCE(m->p || m->spinning);
 	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	if (gmp_sched.stopping) {
+		/* Shutting down: a wakeup may already have been spent. */
+		raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+		return;
+	}
 	p = gmp_sched.needm;
 	if (p) {
 		/* A startm() found no idle M for this P: take it, don't sleep. */
@@ -338,7 +354,7 @@ static void gmp_stopm(struct gmp_m *m)
  * @spinning: the caller already counted the M in nmspinning (wakep).
  * Context: any (IRQ-safe).
  */
-static void gmp_startm(struct gmp_p *p, bool spinning)
+void gmp_startm(struct gmp_p *p, bool spinning)
 {
 	unsigned long flags;
 	struct gmp_m *nm;
@@ -374,6 +390,10 @@ static void gmp_startm(struct gmp_p *p, bool spinning)
 	nm->nextp = p;
 	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
 	gmp_m_wake(nm);
+	/* A P just got busy: sysmon must watch it. Pairs with its smp_mb(). */
+	smp_mb();
+	if (READ_ONCE(gmp_sched.sysmonwait))
+		gmp_sysmon_wake();
 }
 
 /**
@@ -463,6 +483,53 @@ static u32 gmp_fastrand(struct gmp_m *m)
 	return x;
 }
 
+/* ---- stop-the-world, the M side (Go's gcstopm) ------------------------- */
+
+/*
+ * Stop @p for a waiting stop-the-world: count it, wake the stopper when
+ * it was the last one.
+ */
+void __gmp_p_stopped(struct gmp_p *p)
+	__must_hold(&gmp_sched.lock)
+{
+	lockdep_assert_held(&gmp_sched.lock);
+	WRITE_ONCE(p->status, GMP_P_STOPPED);
+	if (--gmp_sched.stopwait == 0)
+		complete(&gmp_sched.stopnote);
+}
+
+/* Give up the P to a stop-the-world, then park. Executed on g0. */
+void gmp_gcstopm(struct gmp_m *m)
+{
+	struct gmp_p *p = m->p;
+	unsigned long flags;
+
+	if (!p)
+		return;
+	if (m->spinning) {
+		m->spinning = false;
+		WARN_ON_ONCE(atomic_dec_return(&gmp_sched.nmspinning) < 0);
+	}
+	m->p = NULL;
+	WRITE_ONCE(p->m, NULL);
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	__gmp_p_stopped(p);
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	gmp_stopm(m);
+}
+
+/*
+ * Ms follow their P's CPU: after a resize or a hotplug event a P may sit
+ * on another CPU than the M that picked it up. Executed on g0.
+ */
+void gmp_m_follow_p(struct gmp_m *m)
+{
+	if (likely(m->p->cpu == m->cpu))
+		return;
+	m->cpu = m->p->cpu;
+	set_cpus_allowed_ptr(current, cpumask_of(m->cpu));
+}
+
 /* ---- finding work ------------------------------------------------------- */
 
 /*
@@ -484,7 +551,8 @@ static struct gmp_g *gmp_stealwork(struct gmp_m *m, struct gmp_p *p,
 
 		gmp_steal_enum_start(&e, &gmp_sched.steal_order, gmp_fastrand(m));
 		for (; !gmp_steal_enum_done(&e); gmp_steal_enum_next(&e)) {
-			if (READ_ONCE(gmp_sched.stopping))
+			if (READ_ONCE(gmp_sched.stopping) ||
+			    READ_ONCE(gmp_sched.gcwaiting))
 				return NULL;
 			p2 = gmp_sched.allp[gmp_steal_enum_position(&e)];
 			if (p2 == p)
@@ -506,6 +574,20 @@ static struct gmp_g *gmp_stealwork(struct gmp_m *m, struct gmp_p *p,
 	return NULL;
 }
 
+/*
+ * Readies that raced with a GOMAXPROCS decrease may land in the inbox of a
+ * P beyond gomaxprocs (gmp_goready() read the old count): take them.
+ */
+static bool gmp_dead_inboxes_drain(struct gmp_p *p)
+{
+	int i, n = READ_ONCE(gmp_sched.nallp);
+	bool any = false;
+
+	for (i = READ_ONCE(gmp_sched.gomaxprocs); i < n; i++)
+		any |= gmp_inbox_drain(gmp_sched.allp[i], p);
+	return any;
+}
+
 /* G3: does any P or the global queue have work? Fully ordered after G2. */
 static bool gmp_any_work(void)
 {
@@ -513,7 +595,7 @@ static bool gmp_any_work(void)
 
 	if (READ_ONCE(gmp_sched.runqsize))
 		return true;
-	for (i = 0; i < gmp_sched.gomaxprocs; i++) {
+	for (i = 0; i < READ_ONCE(gmp_sched.nallp); i++) {
 		struct gmp_p *p2 = gmp_sched.allp[i];
 
 		if (!gmp_runq_empty(p2) || !llist_empty(&p2->inbox))
@@ -590,11 +672,16 @@ static struct gmp_g *gmp_findrunnable(struct gmp_m *m, bool *inherit_time)
 	for (;;) {
 		if (READ_ONCE(gmp_sched.stopping))
 			return NULL;
+		if (unlikely(READ_ONCE(gmp_sched.gcwaiting)) && m->p) {
+			gmp_gcstopm(m);
+			continue;	/* re-check stopping before parking again */
+		}
 		p = m->p;
 		if (!p) {	/* woken from stopm() without a P */
 			gmp_stopm(m);
 			continue;
 		}
+		gmp_m_follow_p(m);
 		gp = gmp_runq_get(p, inherit_time);
 		if (gp)
 			return gp;
@@ -616,6 +703,8 @@ static struct gmp_g *gmp_findrunnable(struct gmp_m *m, bool *inherit_time)
 			gp = gmp_stealwork(m, p, inherit_time);
 			if (gp)
 				return gp;
+			if (gmp_dead_inboxes_drain(p))
+				continue;
 		}
 		gmp_findrunnable_stop(m, p);
 	}
@@ -632,12 +721,15 @@ static struct gmp_g *gmp_schedule(struct gmp_m *m, bool *inherit_time)
 	struct gmp_g *gp = NULL;
 
 	*inherit_time = false;
-	if (p && p->schedtick % 61 == 0)
-		gp = gmp_globrunq_get(p, 1);
-	if (!gp && p && !llist_empty(&p->inbox))
-		gmp_inbox_drain(p, p);
-	if (!gp && p)
-		gp = gmp_runq_get(p, inherit_time);
+	/* A stop-the-world waits: findrunnable() stops this M first. */
+	if (p && !READ_ONCE(gmp_sched.gcwaiting)) {
+		if (p->schedtick % 61 == 0)
+			gp = gmp_globrunq_get(p, 1);
+		if (!gp && !llist_empty(&p->inbox))
+			gmp_inbox_drain(p, p);
+		if (!gp)
+			gp = gmp_runq_get(p, inherit_time);
+	}
 	if (!gp)
 		gp = gmp_findrunnable(m, inherit_time);
 	if (gp && m->spinning)
@@ -655,7 +747,8 @@ static struct gmp_g *gmp_park_m(struct gmp_g *gp)
 	if (!gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_WAITING))
 		return gp;
 	gmp_dropg(m, gp);
-	m->p->stats.parks++;
+	if (m->p)
+		m->p->stats.parks++;
 	m->waitunlockf = NULL;
 	/* After the switch: a waker can never see a G still on its stack. */
 	if (unlockf && !unlockf(gp, m->waitlock)) {
@@ -668,8 +761,9 @@ static struct gmp_g *gmp_park_m(struct gmp_g *gp)
 /**
  * gmp_gopark() - park the running G until gmp_goready() (Go's gopark)
  * @unlockf: if not NULL, called on g0 after the G is off its stack, with
- *	     @arg; returning false cancels the park. It typically unlocks
- *	     the lock under which the G published itself to its waker.
+ *	     @arg and interrupts disabled; returning false cancels the park.
+ *	     It typically unlocks the lock under which the G published
+ *	     itself to its waker. It must not sleep.
  * @arg:     passed to @unlockf
  * @reason:  shown in goroutine dumps
  *
@@ -715,7 +809,7 @@ void gmp_goready(struct gmp_g *gp)
 		gmp_runq_put(p, gp, true);		/* S1 */
 	} else {
 		target = gmp_sched.allp[raw_smp_processor_id() %
-					gmp_sched.gomaxprocs];
+					READ_ONCE(gmp_sched.gomaxprocs)];
 		llist_add(&gp->readylink, &target->inbox);	/* S1 */
 		atomic64_inc(&gmp_sched.readies_remote);
 	}
@@ -760,7 +854,8 @@ static struct gmp_g *gmp_goexit0(struct gmp_g *gp)
 	gp->fn = NULL;
 	gp->arg = NULL;
 	gp->owner = NULL;
-	m->p->stats.exited++;
+	if (m->p)
+		m->p->stats.exited++;
 	gmp_gfput(m->p, gp);
 	if (atomic_dec_and_test(&gmp_sched.ngalive))
 		wake_up_all(&gmp_sched.gdone_wq);
@@ -784,6 +879,170 @@ __visible void gmp_goexit(void)
 	WARN_ON_ONCE(1);
 	for (;;)
 		cpu_relax();
+}
+
+/* ---- blocking kernel calls (Go's entersyscall / exitsyscall) ----------- */
+
+/**
+ * gmp_m_block_start() - hand the P over while the M blocks (entersyscall)
+ * @m: the M, about to sleep in the kernel with a G on it
+ *
+ * The P goes to SYSCALL with no M. If the M is still blocked after the
+ * grace period and the P has work, sysmon retakes it (gmp_handoffp()).
+ *
+ * Context: executed by @m itself: from gmp_enter_blocking(), or from the
+ * preempt notifier with the runqueue lock held -- so nothing here may
+ * sleep, print or take a lock.
+ */
+void gmp_m_block_start(struct gmp_m *m)
+{
+	struct gmp_p *p = m->p;
+
+	if (!p)
+		return;
+	p->syscalltick++;
+	m->oldp = p;
+	m->p = NULL;
+	WRITE_ONCE(p->m, NULL);
+	/* BL:A: publishes the above; pairs with sysmon's cmpxchg BL:C. */
+	smp_store_release(&p->status, GMP_P_SYSCALL);
+	/* A sysmon in backoff would notice too late: kick it (irq_work). */
+	if (READ_ONCE(gmp_sched.sysmon_delay_us) > gmp_handoff_grace_us)
+		gmp_sysmon_wake();
+}
+
+/**
+ * gmp_m_block_end() - take the P back if sysmon has not (exitsyscallfast)
+ * @m: the M, running again
+ *
+ * On failure the M carries on without a P; its G gets one (or is queued)
+ * at its next gmp call, see gmp_exitsyscall_slow().
+ *
+ * Context: executed by @m itself; like gmp_m_block_start().
+ */
+void gmp_m_block_end(struct gmp_m *m)
+{
+	struct gmp_p *p = m->oldp;
+
+	if (m->p || !p)
+		return;
+	m->oldp = NULL;
+	/* BL:B: whoever wins the cmpxchg owns the P; pairs with BL:C. */
+	if (cmpxchg_acquire(&p->status, GMP_P_SYSCALL, GMP_P_RUNNING) ==
+	    GMP_P_SYSCALL) {
+		m->p = p;
+		WRITE_ONCE(p->m, m);
+	}
+}
+
+/* No P to come back to: queue the G globally and let the M stop. */
+static struct gmp_g *gmp_exitsyscall0(struct gmp_g *gp)
+{
+	if (!gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_RUNNABLE))
+		return gp;
+	gmp_dropg(gp->m, gp);
+	gmp_globrunq_put(gp);
+	gmp_wakeup_after_submit();
+	return NULL;	/* the M, with no P, parks in findrunnable() */
+}
+
+/* Go's exitsyscall slow path: an idle P, else give up the CPU. */
+static void gmp_exitsyscall_slow(struct gmp_g *gp)
+{
+	struct gmp_m *m = gp->m;
+	unsigned long flags;
+	struct gmp_p *p;
+
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	p = __gmp_pidleget();
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	if (p) {
+		gmp_acquirep(m, p);
+		return;
+	}
+	gmp_mcall(gp, gmp_exitsyscall0);
+}
+
+/**
+ * gmp_enter_blocking() - announce a blocking kernel call (Go's entersyscall)
+ *
+ * Until gmp_exit_blocking(), this G's P may be handed to another M, so
+ * the other Gs keep running while this one sleeps in the kernel. Calls
+ * that sleep without these markers are caught by a preempt notifier
+ * (see sched/sysmon.c), so the markers are an optimisation and a
+ * statement of intent, not a requirement.
+ *
+ * Context: a goroutine; a no-op elsewhere. Pair with gmp_exit_blocking().
+ */
+void gmp_enter_blocking(void)
+{
+	struct gmp_g *gp = getg();
+	struct gmp_m *m;
+
+	if (!gp || gmp_g_is_g0(gp))
+		return;
+	m = gp->m;
+	if (WARN_ON_ONCE(m->in_syscall))
+		return;
+	gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_SYSCALL);
+	m->in_syscall = true;
+	gmp_m_block_start(m);
+}
+EXPORT_SYMBOL_GPL(gmp_enter_blocking);
+
+/**
+ * gmp_exit_blocking() - the blocking call is over (Go's exitsyscall)
+ *
+ * Reacquires the old P if sysmon did not retake it, else an idle P, else
+ * queues this G on the global run queue and parks the M until a P is
+ * free. Returns once the G runs with a P again.
+ *
+ * Context: a goroutine, after gmp_enter_blocking(); a no-op elsewhere.
+ */
+void gmp_exit_blocking(void)
+{
+	struct gmp_g *gp = getg();
+	struct gmp_m *m;
+
+	if (!gp || gmp_g_is_g0(gp))
+		return;
+	m = gp->m;
+	if (WARN_ON_ONCE(!m->in_syscall))
+		return;
+	m->in_syscall = false;
+	gmp_m_block_end(m);
+	gmp_g_casstatus(gp, GMP_G_SYSCALL, GMP_G_RUNNING);
+	if (!m->p)
+		gmp_exitsyscall_slow(gp);
+}
+EXPORT_SYMBOL_GPL(gmp_exit_blocking);
+
+static struct gmp_g *gmp_preempt_m(struct gmp_g *gp)
+{
+	if (gp->m->p)
+		gp->m->p->stats.preempts++;
+	return gmp_gosched_m(gp);
+}
+
+/**
+ * gmp_preempt_point() - where a G gives up the CPU if asked to
+ *
+ * A G that lost its P while it slept unannounced gets one back (or
+ * waits for one); a G that sysmon marked for preemption goes to the
+ * global run queue, as Go's gopreempt_m does.
+ *
+ * Context: a goroutine; a no-op elsewhere.
+ */
+void gmp_preempt_point(void)
+{
+	struct gmp_g *gp = getg();
+
+	if (!gp || gmp_g_is_g0(gp))
+		return;
+	if (unlikely(!gp->m->p) && !gp->m->in_syscall)
+		gmp_exitsyscall_slow(gp);
+	if (unlikely(READ_ONCE(gp->preempt)))
+		gmp_mcall(gp, gmp_preempt_m);
 }
 
 /* ---- newproc ------------------------------------------------------------ */
@@ -856,6 +1115,8 @@ struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 	gp->arg = arg;
 	gp->owner = owner;
 	gp->preempt = false;
+	gp->cancelled = false;
+	gp->sleep_timer = NULL;
 	gp->waitreason = GMP_WAIT_NONE;
 	gp->goid = gmp_goid_next(gmp_current_p());
 	strscpy(gp->name, opts && opts->name ? opts->name : "", sizeof(gp->name));
@@ -886,6 +1147,7 @@ int __gmp_go(struct module *owner, gmp_fn_t fn, void *arg,
 	struct gmp_g *gp;
 	int err;
 
+	gmp_preempt_point();
 	gp = gmp_newproc(owner, fn, arg, opts, &err);
 	if (!gp)
 		return err;
@@ -918,10 +1180,7 @@ EXPORT_SYMBOL_GPL(gmp_yield);
  */
 void gmp_checkpoint(void)
 {
-	struct gmp_g *gp = getg();
-
-	if (gp && !gmp_g_is_g0(gp) && READ_ONCE(gp->preempt))
-		gmp_gosched();
+	gmp_preempt_point();
 	cond_resched();
 }
 EXPORT_SYMBOL_GPL(gmp_checkpoint);
@@ -956,11 +1215,12 @@ EXPORT_SYMBOL_GPL(gmp_self);
 
 /**
  * gmp_park() - park the running goroutine until gmp_ready()
- * @unlockf: called after the G is off its stack, with @arg; if it returns
- *	     false the G does not park. Use it to drop the lock under which
- *	     the G made itself known to its waker, so the waker cannot ready
- *	     it before it is parked. May be NULL if the waker cannot run
- *	     before the park completes.
+ * @unlockf: called after the G is off its stack, with @arg, on the M's
+ *	     own stack with interrupts disabled; it must not sleep. If it
+ *	     returns false the G does not park. Use it to drop the lock under
+ *	     which the G made itself known to its waker, so the waker cannot
+ *	     ready it before it is parked. May be NULL if the waker cannot
+ *	     run before the park completes.
  * @arg:     passed to @unlockf
  * @reason:  shown in goroutine dumps
  *
@@ -1002,6 +1262,7 @@ static int gmp_mstart(void *data)
 	m->g0.m = m;
 	m->g0.stack = m->kstack;
 	gmp_stack_hdr_init(m->kstack, &m->g0);
+	gmp_m_notifier_register(m);
 
 	for (;;) {
 		if (!gp)
@@ -1010,14 +1271,17 @@ static int gmp_mstart(void *data)
 			inherit_time = true;	/* park was cancelled */
 		if (!gp)
 			break;
+		gmp_m_follow_p(m);
 		gp = gmp_execute(m, gp, inherit_time);
 		cond_resched();
 	}
 
+	gmp_m_notifier_unregister(m);
 	/* The kthread stack outlives us in the stack cache: unmark it. */
 	h = m->kstack;
 	h->g = NULL;
 	h->cookie = 0;
+	complete(&m->exited);
 	return 0;
 }
 
@@ -1031,6 +1295,7 @@ static struct gmp_m *gmp_newm(int cpu)
 		return NULL;
 	m->cpu = cpu;
 	m->rand = get_random_u32() | 1;
+	init_completion(&m->exited);
 	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
 	m->id = gmp_sched.mcount++;
 	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
@@ -1053,7 +1318,7 @@ static struct gmp_m *gmp_newm(int cpu)
 }
 
 /* Start a new M that will run @p (may be NULL: it parks idle). */
-static int gmp_newm_start(struct gmp_p *p, int cpu, bool spinning)
+int gmp_newm_start(struct gmp_p *p, int cpu, bool spinning)
 {
 	struct gmp_m *m = gmp_newm(cpu);
 
@@ -1097,13 +1362,27 @@ static void gmp_newm_workfn(struct work_struct *work)
 
 /* ---- bootstrap and shutdown --------------------------------------------- */
 
+struct gmp_p *gmp_p_alloc(int id, int cpu)
+{
+	struct gmp_p *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	p->id = id;
+	p->cpu = cpu;
+	p->status = GMP_P_STOPPED;
+	gmp_runq_init(p);
+	return p;
+}
+
 static int gmp_procresize_init(unsigned int nprocs)
 {
 	unsigned int i = 0;
 	int cpu;
 
-	gmp_sched.allp = kcalloc(nprocs, sizeof(*gmp_sched.allp), GFP_KERNEL);
-	gmp_sched.steal_order.coprimes = kcalloc(nprocs, sizeof(unsigned int),
+	/* Room for every CPU: GOMAXPROCS and hotplug only add Ps. */
+	gmp_sched.allp = kcalloc(nr_cpu_ids, sizeof(*gmp_sched.allp), GFP_KERNEL);
+	gmp_sched.steal_order.coprimes = kcalloc(nr_cpu_ids, sizeof(unsigned int),
 						 GFP_KERNEL);
 	if (!gmp_sched.allp || !gmp_sched.steal_order.coprimes)
 		return -ENOMEM;
@@ -1112,16 +1391,15 @@ static int gmp_procresize_init(unsigned int nprocs)
 
 		if (i == nprocs)
 			break;
-		p = kzalloc(sizeof(*p), GFP_KERNEL);
+		p = gmp_p_alloc(i, cpu);
 		if (!p)
 			return -ENOMEM;
-		p->id = i;
-		p->cpu = cpu;
 		p->status = GMP_P_RUNNING;
-		gmp_runq_init(p);
 		gmp_sched.allp[i++] = p;
-		gmp_sched.gomaxprocs = i;	/* what gmp_sched_free() frees */
+		gmp_sched.nallp = i;	/* what gmp_sched_free() frees */
+		gmp_sched.gomaxprocs = i;
 	}
+	gmp_sched.maxprocs_target = nprocs;
 	gmp_steal_order_reset(&gmp_sched.steal_order, i);
 	return 0;
 }
@@ -1136,7 +1414,7 @@ static void gmp_sched_free(void)
 		put_task_struct(m->task);
 		kfree(m);
 	}
-	for (i = 0; gmp_sched.allp && i < gmp_sched.gomaxprocs; i++) {
+	for (i = 0; gmp_sched.allp && i < gmp_sched.nallp; i++) {
 		gmp_gfpurge(gmp_sched.allp[i]);
 		kfree(gmp_sched.allp[i]);
 	}
@@ -1161,8 +1439,16 @@ static void gmp_stop_ms(void)
 	cancel_work_sync(&gmp_sched.newm_work);
 	list_for_each_entry(m, &gmp_sched.allms, allmlink)
 		gmp_m_wake(m);
-	list_for_each_entry(m, &gmp_sched.allms, allmlink)
+	list_for_each_entry(m, &gmp_sched.allms, allmlink) {
+		/* An M that does not stop is a gmp bug: say where it is. */
+		while (!wait_for_completion_timeout(&m->exited, 10 * HZ)) {
+			pr_warn("M%d (cpu %d, P %d) does not stop\n", m->id,
+				m->cpu, m->p ? m->p->id : -1);
+			sched_show_task(m->task);
+			gmp_m_wake(m);
+		}
 		kthread_stop(m->task);
+	}
 }
 
 /**
@@ -1195,17 +1481,26 @@ int gmp_schedinit(unsigned int maxprocs)
 	ret = gmp_procresize_init(min(n, num_online_cpus()));
 	if (ret)
 		goto fail;
+	gmp_blockdetect_init();
 	for (i = 0; i < gmp_sched.gomaxprocs; i++) {
 		ret = gmp_newm_start(gmp_sched.allp[i], gmp_sched.allp[i]->cpu,
 				     false);
 		if (ret)
 			goto fail_ms;
 	}
+	ret = gmp_sysmon_start();
+	if (ret)
+		goto fail_ms;
+	ret = gmp_hotplug_init();
+	if (ret)
+		goto fail_sysmon;
 	return 0;
 
+fail_sysmon:
+	gmp_sysmon_stop();
 fail_ms:
-	/* Ms without a P yet park idle; stop them all. */
 	gmp_stop_ms();
+	gmp_blockdetect_exit();
 fail:
 	gmp_sched_free();
 	return ret;
@@ -1226,6 +1521,9 @@ void gmp_sched_shutdown(void)
 		pr_info("unload waits for %d goroutine%s to exit\n", n,
 			n == 1 ? "" : "s");
 	}
+	gmp_hotplug_exit();
+	gmp_sysmon_stop();
 	gmp_stop_ms();
+	gmp_blockdetect_exit();
 	gmp_sched_free();
 }

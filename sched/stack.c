@@ -73,6 +73,7 @@ struct gmp_g *gmp_malg(unsigned int class)
 	}
 	gp->stack_size = size;
 	gp->stack_class = class;
+	raw_spin_lock_init(&gp->lock);
 	atomic_set(&gp->status, GMP_G_IDLE);
 	gmp_stack_hdr_init(gp->stack, gp);
 	atomic_long_add(size, &gmp_sched.stack_bytes);

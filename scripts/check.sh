@@ -8,7 +8,8 @@
 # and SMP 4). Each VM run's console and results are kept under
 # build/check/<label>/; a failed run's logs are listed at the end.
 #
-# GMP_MATRIX overrides the matrix, e.g. GMP_MATRIX="debug:4".
+# GMP_MATRIX overrides the matrix, e.g. GMP_MATRIX="debug:4";
+# GMP_KUNIT_SUITES=gmp_chan,gmp_sync runs only those KUnit suites.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -83,7 +84,8 @@ for cell in $matrix; do
 	fi
 	log "booting $label"
 	"$GMP_TOP/scripts/vm.sh" --kernel "$kernel" --module "$ko" --plan check \
-		--smp "$smp" --timeout "${GMP_VM_TIMEOUT:-1500}" --out "$out/$label"
+		--smp "$smp" --timeout "${GMP_VM_TIMEOUT:-1500}" --out "$out/$label" \
+		--kunit-suites "${GMP_KUNIT_SUITES:-}"
 	python3 "$GMP_TOP/scripts/parse-results.py" --label "$label" \
 		--console "$out/$label/console.log" \
 		--results "$out/$label/results.log" \

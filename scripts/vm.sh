@@ -5,6 +5,7 @@
 #
 #   scripts/vm.sh --kernel BZIMAGE --module GMP_KO --plan NAME --out DIR
 #                 [--smp N] [--mem MB] [--timeout SEC] [--file PATH]...
+#                 [--kunit-suites a,b]   (only these KUnit suites)
 #
 # The initramfs holds busybox, scripts/guest/*, gmp.ko, gmpctl, the
 # selftest binaries and any --file. DIR receives console.log (ttyS0, the
@@ -14,7 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernel= module= plan= out= smp=2 mem=2048 timeout=900
+kernel= module= plan= out= smp=2 mem=2048 timeout=900 kunit_suites=
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--file) extra+=("$2"); shift 2 ;;
+	--kunit-suites) kunit_suites=$2; shift 2 ;;
 	*) die "vm.sh: unknown argument $1" ;;
 	esac
 done
@@ -50,6 +52,7 @@ for s in "$(dirname "$module")"/samples/*.ko \
 	[ -f "$s" ] && cp "$s" "$root/gmp/"
 done
 echo "$plan" >"$root/gmp/plan"
+echo "$kunit_suites" >"$root/gmp/kunit_suites"
 [ -x "$GMP_TOP/tools/gmpctl/gmpctl" ] && cp "$GMP_TOP/tools/gmpctl/gmpctl" "$root/gmp/"
 for t in "$GMP_TOP"/selftests/*_test; do
 	[ -x "$t" ] && cp "$t" "$root/gmp/selftests/"

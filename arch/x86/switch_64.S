@@ -11,7 +11,7 @@
  * Unlike __switch_to_asm this stays inside one task: no stack canary to
  * swap (it is per task), and no RSB stuffing (the return stack buffer only
  * ever holds kernel addresses here). The caller updates current->stack
- * with interrupts off around the call, see gmp_switch_to().
+ * with interrupts off around the call, see gmp_mcall() and gmp_execute().
  */
 #include <linux/linkage.h>
 #include <asm/unwind_hints.h>
@@ -52,7 +52,7 @@ SYM_FUNC_END(gmp_switch)
  * First entry of a new goroutine, reached by gmp_switch()'s RET on a stack
  * built by gmp_ctx_init(): %r12 = fn, %rbx = arg. This is the bottom frame
  * of every G stack, so unwinding stops here. gmp_g_boot() finishes the
- * switch in C (the half of gmp_switch_to() a new G never returns through).
+ * switch in C (the half of gmp_mcall() a new G never returns through).
  */
 SYM_CODE_START(gmp_g_entry)
 	UNWIND_HINT_EMPTY

@@ -28,9 +28,12 @@ step bad_maxprocs_fails_insmod_with_message \
 step bad_dev_mode_fails_insmod_with_message \
 	bad_param_fails dev_mode=0777 "dev_mode=0777"
 
-kunit_arg=
-has_kunit && kunit_arg=run_kunit=1
-step module_loads insmod /gmp/gmp.ko $kunit_arg
+kunit_args=
+has_kunit && kunit_args=run_kunit=1
+suites=$(cat /gmp/kunit_suites 2>/dev/null)
+[ -n "$kunit_args" ] && [ -n "$suites" ] && kunit_args="$kunit_args kunit_suites=$suites"
+# shellcheck disable=SC2086
+step module_loads insmod /gmp/gmp.ko $kunit_args
 has_kunit && dump_kunit
 run_selftests
 step module_unloads rmmod gmp

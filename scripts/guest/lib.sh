@@ -29,6 +29,8 @@ module_loaded() {
 
 # Print every gmp KUnit suite's results (they vanish at rmmod).
 dump_kunit() {
+	ls -d /sys/kernel/debug/kunit/gmp* >/dev/null 2>&1
+	step kunit_suites_ran test $? = 0
 	for d in /sys/kernel/debug/kunit/gmp*; do
 		[ -f "$d/results" ] || continue
 		echo "@@gmp begin ktap ${d##*/}"

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for sysmon, preemption, blocking hand-off and timers
+ * (sched/sysmon.c, sched/time.c, the syscall path in sched/proc.c), many
+ * ported from Go's proc_test.go.
+ *
+ * Strategy: more goroutines than Ps, so some must share a P; each case
+ * asserts what would fail without the mechanism it names (a spinner that
+ * starves, a P stuck behind a sleeping M), with bounded waits.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/sched/clock.h>
+
+#include "gmp.h"
+
+#define WAIT_MS 60000
+
+static bool wait_count(atomic_t *v, int n)
+{
+	int i;
+
+	for (i = 0; i < WAIT_MS && atomic_read(v) < n; i++)
+		usleep_range(1000, 2000);
+	return atomic_read(v) >= n;
+}
+
+/* ---- preemption ------------------------------------------------------- */
+
+struct spin_ctx {
+	atomic_t started;
+	atomic_t done;
+	int n;
+};
+
+static void spinner_fn(void *arg)
+{
+	struct spin_ctx *c = arg;
+
+	atomic_inc(&c->started);
+	/* Never parks: only preemption lets a G queued behind us run. */
+	while (atomic_read(&c->started) < c->n)
+		gmp_checkpoint();
+	atomic_inc(&c->done);
+}
+
+/*
+ * Go's TestPreemption: more spinning Gs than Ps, each waiting for all
+ * to have started. The extra ones only run if sysmon preempts spinners.
+ */
+static void preempt_lets_gs_behind_a_spinner_run(struct kunit *test)
+{
+	struct spin_ctx c = { .n = gmp_sched.gomaxprocs + 2 };
+	s64 before = atomic64_read(&gmp_sched.preempts);
+	int i;
+
+	for (i = 0; i < c.n; i++)
+		KUNIT_ASSERT_EQ(test, gmp_go(spinner_fn, &c), 0);
+	KUNIT_EXPECT_TRUE(test, wait_count(&c.done, c.n));
+	KUNIT_EXPECT_GT(test, atomic64_read(&gmp_sched.preempts), before);
+}
+
+/* ---- blocking hand-off --------------------------------------------------- */
+
+struct block_ctx {
+	atomic_t stop;
+	atomic_t blockers_done;
+	atomic64_t cpu_work;
+	bool annotate;
+	int iters;
+};
+
+static void cpu_fn(void *arg)
+{
+	struct block_ctx *c = arg;
+
+	while (!atomic_read(&c->stop)) {
+		atomic64_inc(&c->cpu_work);
+		gmp_checkpoint();
+	}
+}
+
+static void blocker_fn(void *arg)
+{
+	struct block_ctx *c = arg;
+	int i;
+
+	for (i = 0; i < c->iters; i++) {
+		unsigned int us = 10 << (i % 7);	/* 10 us .. 640 us */
+
+		if (c->annotate)
+			gmp_enter_blocking();
+		usleep_range(us, us + 10);	/* a real sleep in the kernel */
+		if (c->annotate)
+			gmp_exit_blocking();
+	}
+	atomic_inc(&c->blockers_done);
+}
+
+/*
+ * Go's TestPreemptionAfterSyscall: Gs making 10 us - 1 ms blocking calls
+ * all finish, while CPU-bound Gs (one per P) keep progressing -- which
+ * they can only do on Ps that sysmon took from blocked Ms.
+ */
+static void blocking_calls_do_not_stall_cpu_bound_gs(struct kunit *test,
+						     bool annotate)
+{
+	struct block_ctx c = { .annotate = annotate, .iters = 40 };
+	int nblock = 2 * gmp_sched.gomaxprocs, i;
+	s64 handoffs = atomic64_read(&gmp_sched.handoffs);
+	s64 w0, w1;
+
+	for (i = 0; i < gmp_sched.gomaxprocs; i++)
+		KUNIT_ASSERT_EQ(test, gmp_go(cpu_fn, &c), 0);
+	for (i = 0; i < nblock; i++)
+		KUNIT_ASSERT_EQ(test, gmp_go(blocker_fn, &c), 0);
+	msleep(50);
+	w0 = atomic64_read(&c.cpu_work);
+	msleep(200);
+	w1 = atomic64_read(&c.cpu_work);
+	KUNIT_EXPECT_TRUE(test, wait_count(&c.blockers_done, nblock));
+	atomic_set(&c.stop, 1);
+	KUNIT_EXPECT_GT(test, w1, w0);
+	KUNIT_EXPECT_GT(test, atomic64_read(&gmp_sched.handoffs), handoffs);
+	msleep(100);	/* let the CPU-bound Gs see stop and exit */
+}
+
+static void blocking_with_markers_hands_p_off(struct kunit *test)
+{
+	blocking_calls_do_not_stall_cpu_bound_gs(test, true);
+}
+
+static void blocking_without_markers_is_detected_and_hands_p_off(struct kunit *test)
+{
+	s64 before = atomic64_read(&gmp_sched.auto_blocks);
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_NOTIFIERS))
+		kunit_skip(test, "needs CONFIG_PREEMPT_NOTIFIERS");
+	blocking_calls_do_not_stall_cpu_bound_gs(test, false);
+	KUNIT_EXPECT_GT(test, atomic64_read(&gmp_sched.auto_blocks), before);
+}
+
+/* ---- timers ---------------------------------------------------------------- */
+
+struct sleep_ctx {
+	u64 ns;
+	u64 elapsed;
+	int ret;
+	struct gmp_g *self;
+	atomic_t done;
+};
+
+static void sleep_fn(void *arg)
+{
+	struct sleep_ctx *c = arg;
+	u64 t0;
+
+	/* Pairs with the test's load-acquire of ->self. */
+	smp_store_release(&c->self, gmp_self());
+	t0 = ktime_get_ns();
+	c->ret = gmp_sleep(c->ns);
+	c->elapsed = ktime_get_ns() - t0;
+	atomic_inc(&c->done);
+}
+
+static void sleep_wakes_no_earlier_than_asked_and_within_bound(struct kunit *test)
+{
+	static const u64 durations[] = { 50 * NSEC_PER_USEC, NSEC_PER_MSEC,
+					 20 * NSEC_PER_MSEC };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(durations); i++) {
+		struct sleep_ctx c = { .ns = durations[i] };
+
+		KUNIT_ASSERT_EQ(test, gmp_go(sleep_fn, &c), 0);
+		KUNIT_ASSERT_TRUE(test, wait_count(&c.done, 1));
+		KUNIT_EXPECT_EQ(test, c.ret, 0);
+		KUNIT_EXPECT_GE(test, c.elapsed, c.ns);
+		/* Emulated CPUs are slow: the bound is generous, not tight. */
+		KUNIT_EXPECT_LT(test, c.elapsed, c.ns + 500 * NSEC_PER_MSEC);
+	}
+}
+
+static void sleep_cancelled_wakes_early_with_error(struct kunit *test)
+{
+	struct sleep_ctx c = { .ns = 30ULL * NSEC_PER_SEC };
+	struct gmp_g *gp;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, gmp_go(sleep_fn, &c), 0);
+	/* Pairs with the store-release in sleep_fn(). */
+	for (i = 0; i < WAIT_MS && !smp_load_acquire(&c.self); i++)
+		usleep_range(1000, 2000);
+	gp = READ_ONCE(c.self);
+	KUNIT_ASSERT_NOT_NULL(test, gp);
+	for (i = 0; i < WAIT_MS && atomic_read(&gp->status) != GMP_G_WAITING; i++)
+		usleep_range(1000, 2000);
+	gmp_g_cancel(gp);
+	KUNIT_ASSERT_TRUE(test, wait_count(&c.done, 1));
+	KUNIT_EXPECT_EQ(test, c.ret, -ECANCELED);
+	KUNIT_EXPECT_LT(test, c.elapsed, 10ULL * NSEC_PER_SEC);
+}
+
+struct irq_ready {
+	struct hrtimer timer;
+	struct gmp_g *gp;
+	bool in_hardirq;
+	atomic_t done;
+};
+
+static enum hrtimer_restart irq_ready_fn(struct hrtimer *t)
+{
+	struct irq_ready *r = container_of(t, struct irq_ready, timer);
+
+	r->in_hardirq = in_hardirq();
+	gmp_ready(r->gp);
+	return HRTIMER_NORESTART;
+}
+
+static bool irq_ready_arm(struct gmp_g *gp, void *arg)
+{
+	struct irq_ready *r = arg;
+
+	r->gp = gp;
+	hrtimer_start(&r->timer, ns_to_ktime(100 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
+	return true;
+}
+
+static void irq_ready_g(void *arg)
+{
+	struct irq_ready *r = arg;
+
+	gmp_park(irq_ready_arm, r, GMP_WAIT_PARK);
+	atomic_inc(&r->done);
+}
+
+static void ready_from_hardirq_hrtimer_wakes_parked_g(struct kunit *test)
+{
+	struct irq_ready *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	r->timer.function = irq_ready_fn;
+	KUNIT_ASSERT_EQ(test, gmp_go(irq_ready_g, r), 0);
+	KUNIT_EXPECT_TRUE(test, wait_count(&r->done, 1));
+	KUNIT_EXPECT_TRUE(test, r->in_hardirq);
+	hrtimer_cancel(&r->timer);
+}
+
+/* ---- idle ---------------------------------------------------------------- */
+
+static unsigned long gmp_kthread_switches(void)
+{
+	unsigned long flags, n;
+	struct gmp_m *m;
+
+	n = READ_ONCE(gmp_sched.sysmon->nvcsw) + READ_ONCE(gmp_sched.sysmon->nivcsw);
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	list_for_each_entry(m, &gmp_sched.allms, allmlink)
+		n += READ_ONCE(m->task->nvcsw) + READ_ONCE(m->task->nivcsw);
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	return n;
+}
+
+/* An idle module causes no periodic wakeups: sysmon and every M sleep. */
+static void idle_module_causes_no_periodic_wakeups(struct kunit *test)
+{
+	unsigned long before;
+
+	msleep(300);	/* let sysmon notice all Ps are idle */
+	before = gmp_kthread_switches();
+	msleep(1000);
+	KUNIT_EXPECT_EQ(test, gmp_kthread_switches(), before);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(gmp_sched.sysmonwait));
+}
+
+static struct kunit_case gmp_sysmon_cases[] = {
+	KUNIT_CASE(preempt_lets_gs_behind_a_spinner_run),
+	KUNIT_CASE(blocking_with_markers_hands_p_off),
+	KUNIT_CASE(blocking_without_markers_is_detected_and_hands_p_off),
+	KUNIT_CASE(sleep_wakes_no_earlier_than_asked_and_within_bound),
+	KUNIT_CASE(sleep_cancelled_wakes_early_with_error),
+	KUNIT_CASE(ready_from_hardirq_hrtimer_wakes_parked_g),
+	KUNIT_CASE(idle_module_causes_no_periodic_wakeups),
+	{}
+};
+
+struct kunit_suite gmp_sysmon_test_suite = {
+	.name = "gmp_sysmon",
+	.test_cases = gmp_sysmon_cases,
+};

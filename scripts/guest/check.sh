@@ -51,5 +51,39 @@ example_driver() {
 	rmmod gmp_ring && rmmod gmp
 }
 step example_driver_goroutines_park_ready_and_unload example_driver
+
+# A module's goroutine pins it: rmmod is refused while the goroutine
+# sleeps, and works once it has exited.
+module_pin() {
+	insmod /gmp/gmp.ko || return 1
+	insmod /gmp/gmp_test_linger.ko linger_ms=3000 || return 1
+	if rmmod gmp_test_linger 2>/dev/null; then
+		rmmod gmp
+		return 1
+	fi
+	sleep 5
+	rmmod gmp_test_linger && rmmod gmp
+}
+step goroutine_pins_its_module_until_it_exits module_pin
+
+# CPU hotplug through sysfs while goroutines run: the example driver's
+# ring runs in the background while the last CPU goes off and on line.
+hotplug_sysfs() {
+	cpu=$(($(nproc) - 1))
+	online=/sys/devices/system/cpu/cpu$cpu/online
+	[ "$cpu" -ge 1 ] && [ -w "$online" ] || return 0
+	n=20000
+	insmod /gmp/gmp.ko || return 1
+	insmod /gmp/gmp_ring.ko n=$n &
+	pid=$!
+	sleep 1
+	echo 0 >"$online" || return 1
+	sleep 1
+	echo 1 >"$online" || return 1
+	wait $pid || return 1
+	dmesg | grep -q "gmp_ring: $n goroutines, $n handoffs" || return 1
+	rmmod gmp_ring && rmmod gmp
+}
+step cpu_hotplug_via_sysfs_while_goroutines_run hotplug_sysfs
 step insmod_rmmod_20_times insmod_rmmod_cycles 20
 kmemleak_report

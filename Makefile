@@ -33,7 +33,7 @@ endif
 CC ?= cc
 USER_CFLAGS := -O2 -g -Wall -Werror=implicit-function-declaration \
 	       -static -I$(CURDIR)
-SELFTESTS := selftests/gmp_dev_test
+SELFTESTS := selftests/gmp_dev_test selftests/gmp_stats_test
 
 .PHONY: all module tools selftests check run deps kernel checkpatch clean
 

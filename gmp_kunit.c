@@ -14,6 +14,8 @@ struct kunit_suite *gmp_kunit_suites[] = {
 	&gmp_proc_test_suite,
 	&gmp_sysmon_test_suite,
 	&gmp_procresize_test_suite,
+	&gmp_chan_test_suite,
+	&gmp_sync_test_suite,
 };
 
 const int gmp_kunit_nr_suites = ARRAY_SIZE(gmp_kunit_suites);

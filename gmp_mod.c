@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/uaccess.h>
 #include <linux/cpumask.h>
+#include <linux/capability.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/test.h>
@@ -31,6 +32,10 @@ MODULE_PARM_DESC(timeslice_ms, "run time after which sysmon asks a G to yield (1
 static unsigned int handoff_grace_us = 200;
 module_param(handoff_grace_us, uint, 0444);
 MODULE_PARM_DESC(handoff_grace_us, "how long a blocked M keeps its P before sysmon hands it off (20..1000000, default 200)");
+
+static unsigned int schedtrace_ms;
+module_param(schedtrace_ms, uint, 0444);
+MODULE_PARM_DESC(schedtrace_ms, "print a schedtrace line to the kernel log every N ms (0 = off, else 10..3600000)");
 
 static unsigned int dev_mode = 0600;
 module_param(dev_mode, uint, 0444);
@@ -70,6 +75,12 @@ int gmp_params_check(const struct gmp_params *p)
 	if (p->handoff_grace_us < 20 || p->handoff_grace_us > 1000000) {
 		pr_err("handoff_grace_us=%u: must be 20..1000000\n",
 		       p->handoff_grace_us);
+		return -EINVAL;
+	}
+	if (p->schedtrace_ms && (p->schedtrace_ms < 10 ||
+				 p->schedtrace_ms > 3600000)) {
+		pr_err("schedtrace_ms=%u: must be 0 or 10..3600000\n",
+		       p->schedtrace_ms);
 		return -EINVAL;
 	}
 	if (p->dev_mode & ~0666u) {
@@ -158,6 +169,86 @@ static long gmp_ioctl_version(void __user *uarg)
 	return gmp_uapi_copy_out(uarg, &v, sizeof(v), usize);
 }
 
+/* Copy the per-P array out, each entry cut to the caller's entry size. */
+static int gmp_stats_copy_p(const struct gmp_stats *st,
+			    const struct gmp_stats_p *per_p, int n)
+{
+	u8 __user *dst = u64_to_user_ptr(st->percpu_ptr);
+	size_t esz = min_t(u64, st->percpu_size, sizeof(*per_p));
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (copy_to_user(dst + i * st->percpu_size, &per_p[i], esz))
+			return -EFAULT;
+		if (st->percpu_size > esz &&
+		    clear_user(dst + i * st->percpu_size + esz,
+			       st->percpu_size - esz))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static long gmp_ioctl_stats(void __user *uarg)
+{
+	struct gmp_stats_p *per_p = NULL;
+	struct gmp_stats st;
+	u64 usize;
+	int n, ret;
+
+	ret = gmp_uapi_copy_in(&st, sizeof(st), GMP_STATS_SIZE_VER0, uarg,
+			       &usize);
+	if (ret)
+		return ret;
+	if (st.flags)
+		return -EINVAL;
+	if (st.percpu_cap > GMP_STATS_MAX_P)
+		return -EINVAL;
+	if (st.percpu_cap && (!st.percpu_ptr ||
+			      st.percpu_size < GMP_STATS_P_SIZE_VER0 ||
+			      st.percpu_size > PAGE_SIZE))
+		return -EINVAL;
+	if (st.percpu_cap) {
+		per_p = kcalloc(st.percpu_cap, sizeof(*per_p), GFP_KERNEL);
+		if (!per_p)
+			return -ENOMEM;
+	}
+	n = gmp_stats_snapshot(&st, per_p, st.percpu_cap);
+	st.nr_p = n;
+	ret = per_p ? gmp_stats_copy_p(&st, per_p, n) : 0;
+	kfree(per_p);
+	if (ret)
+		return ret;
+	st.size = sizeof(st);
+	return gmp_uapi_copy_out(uarg, &st, sizeof(st), usize);
+}
+
+static long gmp_ioctl_maxprocs(void __user *uarg, bool set)
+{
+	struct gmp_maxprocs mp;
+	u64 usize;
+	int ret;
+
+	ret = gmp_uapi_copy_in(&mp, sizeof(mp), GMP_MAXPROCS_SIZE_VER0, uarg,
+			       &usize);
+	if (ret)
+		return ret;
+	if (mp.flags)
+		return -EINVAL;
+	if (set) {
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		if (mp.maxprocs > GMP_MAXPROCS_MAX)
+			return -EINVAL;
+		ret = gmp_set_maxprocs(mp.maxprocs);
+		if (ret < 0)
+			return ret;
+	}
+	mp.maxprocs = gmp_get_maxprocs();
+	mp.target = READ_ONCE(gmp_sched.maxprocs_target);
+	mp.size = sizeof(mp);
+	return gmp_uapi_copy_out(uarg, &mp, sizeof(mp), usize);
+}
+
 static long gmp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -165,6 +256,12 @@ static long gmp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case GMP_IOC_VERSION:
 		return gmp_ioctl_version(uarg);
+	case GMP_IOC_STATS:
+		return gmp_ioctl_stats(uarg);
+	case GMP_IOC_GET_MAXPROCS:
+		return gmp_ioctl_maxprocs(uarg, false);
+	case GMP_IOC_SET_MAXPROCS:
+		return gmp_ioctl_maxprocs(uarg, true);
 	default:
 		return -ENOTTY;
 	}
@@ -239,10 +336,14 @@ static int __init gmp_init(void)
 		.dev_mode = dev_mode,
 		.timeslice_ms = timeslice_ms,
 		.handoff_grace_us = handoff_grace_us,
+		.schedtrace_ms = schedtrace_ms,
 	};
 	int ret;
 
 	BUILD_BUG_ON(sizeof(struct gmp_version) != GMP_VERSION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gmp_stats) != GMP_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gmp_stats_p) != GMP_STATS_P_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gmp_maxprocs) != GMP_MAXPROCS_SIZE_VER0);
 
 	ret = gmp_params_check(&params);
 	if (ret)
@@ -250,15 +351,18 @@ static int __init gmp_init(void)
 
 	gmp_timeslice_us = params.timeslice_ms * USEC_PER_MSEC;
 	gmp_handoff_grace_us = params.handoff_grace_us;
+	gmp_schedtrace_ms = params.schedtrace_ms;
 	ret = gmp_schedinit(params.maxprocs);
 	if (ret) {
 		pr_err("cannot start the scheduler: %d\n", ret);
 		return ret;
 	}
+	gmp_stats_init();
 	gmp_miscdev.mode = params.dev_mode;
 	ret = misc_register(&gmp_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", GMP_DEVICE_NAME, ret);
+		gmp_stats_exit();
 		gmp_sched_shutdown();
 		return ret;
 	}
@@ -277,6 +381,7 @@ static void __exit gmp_exit(void)
 {
 	gmp_kunit_exit();
 	misc_deregister(&gmp_miscdev);
+	gmp_stats_exit();
 	gmp_sched_shutdown();
 	pr_info("unloaded\n");
 }

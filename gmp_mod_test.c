@@ -19,15 +19,17 @@ struct params_case {
 };
 
 static const struct params_case params_cases[] = {
-	{ "defaults",		{ 0, 0600, 10, 200 }, 0 },
-	{ "maxprocs_one",	{ 1, 0600, 10, 200 }, 0 },
-	{ "world_rw_mode",	{ 0, 0666, 10, 200 }, 0 },
-	{ "exec_bit_mode",	{ 0, 0700, 10, 200 }, -EINVAL },
-	{ "setuid_mode",	{ 0, 04600, 10, 200 }, -EINVAL },
-	{ "maxprocs_huge",	{ 100000, 0600, 10, 200 }, -EINVAL },
-	{ "timeslice_zero",	{ 0, 0600, 0, 200 }, -EINVAL },
-	{ "timeslice_huge",	{ 0, 0600, 5000, 200 }, -EINVAL },
-	{ "grace_too_short",	{ 0, 0600, 10, 5 }, -EINVAL },
+	{ "defaults",		{ 0, 0600, 10, 200, 0 }, 0 },
+	{ "maxprocs_one",	{ 1, 0600, 10, 200, 0 }, 0 },
+	{ "world_rw_mode",	{ 0, 0666, 10, 200, 0 }, 0 },
+	{ "exec_bit_mode",	{ 0, 0700, 10, 200, 0 }, -EINVAL },
+	{ "setuid_mode",	{ 0, 04600, 10, 200, 0 }, -EINVAL },
+	{ "maxprocs_huge",	{ 100000, 0600, 10, 200, 0 }, -EINVAL },
+	{ "timeslice_zero",	{ 0, 0600, 0, 200, 0 }, -EINVAL },
+	{ "timeslice_huge",	{ 0, 0600, 5000, 200, 0 }, -EINVAL },
+	{ "grace_too_short",	{ 0, 0600, 10, 5, 0 }, -EINVAL },
+	{ "schedtrace_100ms",	{ 0, 0600, 10, 200, 100 }, 0 },
+	{ "schedtrace_too_often", { 0, 0600, 10, 200, 1 }, -EINVAL },
 };
 
 static void params_case_desc(const struct params_case *c, char *desc)

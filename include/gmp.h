@@ -150,6 +150,7 @@ struct gmp_select_case {
 };
 
 int gmp_select(struct gmp_select_case *cases, int ncases, bool block);
+struct gmp_chan *gmp_after(u64 ns);
 
 /* ---- Sync (sched/sema.c) -------------------------------------------------- */
 

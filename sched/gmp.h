@@ -8,12 +8,15 @@
  *
  *  L: gmp_sched.lock (raw, IRQ-safe: readies may come from hardirq)
  *  F: gmp_sched.gflock (global G free lists)
+ *  AG: gmp_sched.allglock (the list of all Gs, for dumps)
+ *  AF: gmp_sched.afterlock (pending gmp_after() timers; IRQ-safe)
  *  A: accessed atomically; the comment at each access names its ordering
  *  O: owner only -- the M that holds the P (for P fields), or the M itself
  *     (for M fields); others may read it racily for stats (data_race())
  *  I: set at init (or at G allocation) and stable afterwards
  *
- * Lock order: gmp_sched.lock -> gmp_sched.gflock. No gmp lock is held
+ * Lock order: gmp_sched.lock -> gmp_sched.gflock; gmp_sched.allglock is
+ * taken alone. No gmp lock is held
  * across a context switch, except a gopark() unlock-function's lock, which
  * is dropped on g0 right after the switch (park_m).
  */
@@ -102,6 +105,7 @@ struct gmp_g {
 	raw_spinlock_t lock;		/* G: cancellation vs. a sleep's timer */
 	bool cancelled;			/* G, read with READ_ONCE() */
 	struct hrtimer *sleep_timer;	/* G: armed gmp_sleep() timer */
+	struct gmp_chanwait *chanwait;	/* G: its parked channel wait */
 	struct list_head allglink;	/* L: gmp_sched.allgs */
 	char name[16];
 };
@@ -259,7 +263,8 @@ struct gmp_sched {
 	struct gmp_p **allp;		/* I: gomaxprocs entries */
 	struct gmp_steal_order steal_order;	/* I */
 	struct list_head allms;		/* L */
-	struct list_head allgs;		/* L */
+	struct list_head allgs;		/* AG: every G ever allocated */
+	spinlock_t allglock;		/* AG: allgs (dumps walk it) */
 	atomic_t ngalive;		/* A: Gs created and not yet exited */
 	wait_queue_head_t gdone_wq;	/* woken when ngalive drops to 0 */
 	bool stopping;			/* L, read with READ_ONCE() */
@@ -287,12 +292,18 @@ struct gmp_sched {
 	u64 hotplug_events;		/* resize_lock */
 	struct hlist_node cpuhp_node;	/* I: our cpuhp instance */
 
+	struct dentry *debugfs;		/* I: gmp/ in debugfs */
+	spinlock_t afterlock;		/* AF: afters */
+	struct list_head afters;	/* AF: pending gmp_after() timers */
+	struct delayed_work schedtrace_work;	/* schedtrace_ms printing */
+
 	spinlock_t gflock;		/* F: the global free lists below */
 	struct gmp_gqueue gfree[GMP_STACK_NR_CLASSES];	/* F */
 	int ngfree[GMP_STACK_NR_CLASSES];		/* F */
 	atomic_long_t stack_bytes;	/* A: stack memory allocated */
 	atomic64_t readies_remote;	/* A: gmp_ready() via an inbox */
 	atomic64_t created_remote;	/* A: spawned from outside gmp */
+	atomic64_t exited_nop;		/* A: exited on an M with no P */
 };
 
 extern struct gmp_sched gmp_sched;
@@ -347,6 +358,7 @@ void gmp_steal_enum_next(struct gmp_steal_enum *e);
 /* sysmon.c */
 int gmp_sysmon_start(void);
 void gmp_sysmon_stop(void);
+void gmp_sysmon_release(void);
 void gmp_sysmon_wake(void);
 void gmp_handoffp(struct gmp_p *p);
 void gmp_m_notifier_register(struct gmp_m *m);
@@ -371,11 +383,21 @@ void gmp_m_follow_p(struct gmp_m *m);
 int gmp_newm_start(struct gmp_p *p, int cpu, bool spinning);
 struct gmp_p *gmp_p_alloc(int id, int cpu);
 
+/* stats.c */
+struct gmp_stats;
+struct gmp_stats_p;
+int gmp_stats_snapshot(struct gmp_stats *st, struct gmp_stats_p *per_p,
+		       int cap);
+void gmp_stats_init(void);
+void gmp_stats_exit(void);
+extern unsigned int gmp_schedtrace_ms;
+
 /* procresize.c */
 int gmp_hotplug_init(void);
 void gmp_hotplug_exit(void);
 void gmp_preempt_point(void);
 void gmp_g_cancel(struct gmp_g *gp);
+void gmp_after_cancel_all(void);
 
 /* runq.c */
 void gmp_runq_init(struct gmp_p *p);
@@ -438,7 +460,7 @@ void gmp_stack_cache_exit(void);
  * @qcount < @dataqsiz has no sender queued.
  */
 struct gmp_chan {
-	raw_spinlock_t lock;
+	raw_spinlock_t lock;		/* C: see the tags above */
 	unsigned int qcount;		/* C; read racily by the try fast paths */
 	unsigned int dataqsiz;		/* I: capacity, in elements */
 	unsigned int elemsize;		/* I */
@@ -504,7 +526,8 @@ int gmp_chan_block(enum gmp_wait_reason reason);
 bool gmp_chanwait_claim(struct gmp_chanwait *w);
 void gmp_chanwait_cancel_claimed(struct gmp_chanwait *w);
 bool gmp_chanwait_cancel(struct gmp_chanwait *w);
-bool gmp_chan_wait_cancelled(struct gmp_g *gp);
+bool gmp_chan_wait_register(struct gmp_g *gp, struct gmp_chanwait *w);
+void gmp_chan_wait_unregister(struct gmp_g *gp);
 int __gmp_sema_acquire(struct gmp_sema *s, bool lifo);
 void __gmp_sema_release(struct gmp_sema *s, bool handoff);
 
@@ -516,12 +539,14 @@ void __gmp_sema_release(struct gmp_sema *s, bool handoff);
  * @dev_mode:	permission bits of /dev/gmp
  * @timeslice_ms: sysmon preempts a G that ran longer
  * @handoff_grace_us: a blocked M keeps its P this long
+ * @schedtrace_ms: print schedtrace this often (0: never)
  */
 struct gmp_params {
 	unsigned int maxprocs;
 	unsigned int dev_mode;
 	unsigned int timeslice_ms;
 	unsigned int handoff_grace_us;
+	unsigned int schedtrace_ms;
 };
 
 int gmp_params_check(const struct gmp_params *p);

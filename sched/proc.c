@@ -856,6 +856,8 @@ static struct gmp_g *gmp_goexit0(struct gmp_g *gp)
 	gp->owner = NULL;
 	if (m->p)
 		m->p->stats.exited++;
+	else
+		atomic64_inc(&gmp_sched.exited_nop);
 	gmp_gfput(m->p, gp);
 	if (atomic_dec_and_test(&gmp_sched.ngalive))
 		wake_up_all(&gmp_sched.gdone_wq);
@@ -1085,7 +1087,7 @@ struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 			  const struct gmp_spawn_opts *opts, int *err)
 {
 	unsigned int class = opts ? opts->stack : GMP_STACK_DEFAULT;
-	unsigned long flags;
+	struct gmp_p *p;
 	struct gmp_g *gp;
 	int old;
 
@@ -1106,9 +1108,9 @@ struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 			*err = -ENOMEM;
 			return NULL;
 		}
-		raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+		spin_lock(&gmp_sched.allglock);
 		list_add_tail(&gp->allglink, &gmp_sched.allgs);
-		raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+		spin_unlock(&gmp_sched.allglock);
 	}
 	gmp_ctx_init(&gp->sched, gp->stack, gp->stack_size, fn, arg);
 	gp->fn = fn;
@@ -1117,8 +1119,14 @@ struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 	gp->preempt = false;
 	gp->cancelled = false;
 	gp->sleep_timer = NULL;
+	gp->chanwait = NULL;
 	gp->waitreason = GMP_WAIT_NONE;
-	gp->goid = gmp_goid_next(gmp_current_p());
+	p = gmp_current_p();	/* again: gmp_malg() may have slept */
+	gp->goid = gmp_goid_next(p);
+	if (p)
+		p->stats.created++;
+	else
+		atomic64_inc(&gmp_sched.created_remote);
 	strscpy(gp->name, opts && opts->name ? opts->name : "", sizeof(gp->name));
 	atomic_inc(&gmp_sched.ngalive);
 	old = atomic_read(&gp->status);
@@ -1131,13 +1139,10 @@ void gmp_g_start(struct gmp_g *gp)
 {
 	struct gmp_p *p = gmp_current_p();
 
-	if (p) {
-		p->stats.created++;
+	if (p)
 		gmp_runq_put(p, gp, true);		/* S1 */
-	} else {
-		atomic64_inc(&gmp_sched.created_remote);
+	else
 		gmp_globrunq_put(gp);			/* S1 */
-	}
 	gmp_wakeup_after_submit();			/* S2, S3 */
 }
 
@@ -1251,9 +1256,8 @@ EXPORT_SYMBOL_GPL(gmp_ready);
  * Go's mstart: runs on the kthread's own stack, which becomes g0. Marks it
  * with a g0 header for getg(), then schedules until shutdown.
  */
-static int gmp_mstart(void *data)
+static noinline void gmp_mstart_loop(struct gmp_m *m)
 {
-	struct gmp_m *m = data;
 	struct gmp_stack_hdr *h;
 	bool inherit_time;
 	struct gmp_g *gp = NULL;
@@ -1281,6 +1285,66 @@ static int gmp_mstart(void *data)
 	h = m->kstack;
 	h->g = NULL;
 	h->cookie = 0;
+}
+
+#if defined(CONFIG_STACKPROTECTOR) && defined(CONFIG_X86_64)
+static unsigned long gmp_stack_canary __read_mostly;
+
+/*
+ * A G parked on one M may resume on another, that is in another task, so
+ * every M runs with the same stack-protector canary: a frame that stored
+ * the canary under one M is checked under another. The per-CPU copy the
+ * compiler reads and the task's copy that context switches restore change
+ * together, with preemption off. Only functions called after the change
+ * (and returning before the restore) may carry a canary, so this runs in
+ * gmp_mstart(), which has no protected locals.
+ */
+static __always_inline unsigned long gmp_m_canary_set(unsigned long canary)
+{
+	unsigned long old;
+
+	preempt_disable();
+	old = current->stack_canary;
+	current->stack_canary = canary;
+	this_cpu_write(fixed_percpu_data.stack_canary, canary);
+	preempt_enable();
+	return old;
+}
+
+static unsigned long gmp_stack_canary_value(void)
+{
+	return gmp_stack_canary;
+}
+
+static void gmp_stack_canary_init(void)
+{
+	gmp_stack_canary = get_random_canary();
+}
+#else
+static __always_inline unsigned long gmp_m_canary_set(unsigned long canary)
+{
+	return 0;
+}
+
+static unsigned long gmp_stack_canary_value(void)
+{
+	return 0;
+}
+
+static void gmp_stack_canary_init(void)
+{
+}
+#endif
+
+/* The M's kthread function; see gmp_mstart_loop() and gmp_m_canary_set(). */
+static int gmp_mstart(void *data)
+{
+	struct gmp_m *m = data;
+	unsigned long own;
+
+	own = gmp_m_canary_set(gmp_stack_canary_value());
+	gmp_mstart_loop(m);
+	gmp_m_canary_set(own);
 	complete(&m->exited);
 	return 0;
 }
@@ -1436,6 +1500,10 @@ static void gmp_stop_ms(void)
 	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
 	WRITE_ONCE(gmp_sched.stopping, true);
 	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	/*
+	 * The new-M work creates no M once it sees stopping; wait for one
+	 * that looked before, so every M that will ever exist is listed.
+	 */
 	cancel_work_sync(&gmp_sched.newm_work);
 	list_for_each_entry(m, &gmp_sched.allms, allmlink)
 		gmp_m_wake(m);
@@ -1449,6 +1517,12 @@ static void gmp_stop_ms(void)
 		}
 		kthread_stop(m->task);
 	}
+	/*
+	 * No M runs now, so nothing can queue the new-M work or a sysmon
+	 * kick again: flush both, their code goes away with the module.
+	 */
+	cancel_work_sync(&gmp_sched.newm_work);
+	gmp_sysmon_release();
 }
 
 /**
@@ -1469,11 +1543,15 @@ int gmp_schedinit(unsigned int maxprocs)
 	memset(&gmp_sched, 0, sizeof(gmp_sched));
 	raw_spin_lock_init(&gmp_sched.lock);
 	spin_lock_init(&gmp_sched.gflock);
+	spin_lock_init(&gmp_sched.allglock);
+	spin_lock_init(&gmp_sched.afterlock);
+	INIT_LIST_HEAD(&gmp_sched.afters);
 	INIT_LIST_HEAD(&gmp_sched.allms);
 	INIT_LIST_HEAD(&gmp_sched.allgs);
 	init_waitqueue_head(&gmp_sched.gdone_wq);
 	INIT_WORK(&gmp_sched.newm_work, gmp_newm_workfn);
 	gmp_stack_cookie = get_random_long() | 1;
+	gmp_stack_canary_init();
 
 	ret = gmp_stack_cache_init();
 	if (ret)
@@ -1521,6 +1599,7 @@ void gmp_sched_shutdown(void)
 		pr_info("unload waits for %d goroutine%s to exit\n", n,
 			n == 1 ? "" : "s");
 	}
+	gmp_after_cancel_all();
 	gmp_hotplug_exit();
 	gmp_sysmon_stop();
 	gmp_stop_ms();

@@ -88,11 +88,9 @@ struct gmp_g *gmp_malg(unsigned int class)
  */
 void gmp_g_free(struct gmp_g *gp)
 {
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	spin_lock(&gmp_sched.allglock);
 	list_del(&gp->allglink);
-	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	spin_unlock(&gmp_sched.allglock);
 	atomic_long_sub(gp->stack_size, &gmp_sched.stack_bytes);
 	vfree(gp->stack);
 	kmem_cache_free(gmp_g_cache, gp);

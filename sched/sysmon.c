@@ -226,13 +226,23 @@ int gmp_sysmon_start(void)
 	return 0;
 }
 
+/* Stop the kthread; Ms may still kick it (a no-op) until gmp_sysmon_release(). */
 void gmp_sysmon_stop(void)
+{
+	if (gmp_sched.sysmon)
+		kthread_stop(gmp_sched.sysmon);
+}
+
+/*
+ * Once no M runs: no kick can be queued any more, so wait for the last
+ * one (its code is ours) and drop the task.
+ */
+void gmp_sysmon_release(void)
 {
 	struct task_struct *t = gmp_sched.sysmon;
 
 	if (!t)
 		return;
-	kthread_stop(t);
 	irq_work_sync(&gmp_sched.sysmon_kick);
 	gmp_sched.sysmon = NULL;
 	put_task_struct(t);

@@ -301,9 +301,16 @@ void gmp_blockdetect_init(void)
 	preempt_notifier_inc();
 }
 
+/*
+ * The preempt-notifier static key is left enabled at unload, on purpose.
+ * Each 0 <-> 1 transition patches __schedule() with text_poke_bp() while
+ * every CPU schedules; under QEMU TCG that livelocked a CPU on the int3 in
+ * __schedule() (seen in the insmod/rmmod cycles of make check). Leaving
+ * it on costs an empty-list check per context switch after gmp is gone
+ * and patches once per boot instead of twice per load.
+ */
 void gmp_blockdetect_exit(void)
 {
-	preempt_notifier_dec();
 }
 
 const char *gmp_blockdetect_mechanism(void)

@@ -314,11 +314,11 @@ static int __gmp_select(struct gmp_selctx *sc, int ncases, bool block)
 	local_irq_save(flags);
 	gmp_select_lock(sc);
 	ret = gmp_select_poll(sc, &ready);
-	if (ret == -EAGAIN && block && gmp_chan_wait_register(sc->w.g, &sc->w))
+	if (ret == -EAGAIN && block && gmp_chan_wait_register(gmp_self(), &sc->w))
 		ret = -ECANCELED;
 	if (ret == -EAGAIN && block) {
 		ret = gmp_select_block(sc);
-		gmp_chan_wait_unregister(sc->w.g);
+		gmp_chan_wait_unregister(gmp_self());
 	} else {
 		gmp_select_unlock(sc);
 	}

@@ -662,9 +662,27 @@ static void sv_lock_log(struct sv_ctx *x, char who)
 	atomic_inc(&x->done);
 }
 
+/*
+ * W holds a starving mutex until A's relock has queued behind B, so
+ * that A cannot take the token W hands off while A is still on its way
+ * into the semaphore (Go's semacquire may steal a handoff in that window
+ * too). The order asserted is then the queue's alone.
+ */
 static void sv_w(void *arg)
 {
-	sv_lock_log(arg, 'W');
+	struct sv_ctx *x = arg;
+	int i;
+
+	gmp_mutex_lock(&x->m);
+	sv_log(x, 'W');
+	for (i = 0; i < 50000; i++) {
+		if (!(atomic_read(&x->m.state) & GMP_MUTEX_STARVING) ||
+		    atomic_read(&x->m.sema.nwait) >= 2)
+			break;
+		gmp_sleep(100 * NSEC_PER_USEC);
+	}
+	gmp_mutex_unlock(&x->m);
+	atomic_inc(&x->done);
 }
 
 static void sv_b(void *arg)

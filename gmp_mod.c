@@ -16,6 +16,7 @@
 #include <linux/capability.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/poll.h>
 #include <kunit/test.h>
 
 #include "uapi/gmp.h"
@@ -249,11 +250,36 @@ static long gmp_ioctl_maxprocs(void __user *uarg, bool set)
 	return gmp_uapi_copy_out(uarg, &mp, sizeof(mp), usize);
 }
 
+static int gmp_open(struct inode *inode, struct file *file)
+{
+	struct gmp_file *f = gmp_file_open();
+
+	if (!f)
+		return -ENOMEM;
+	file->private_data = f;
+	return nonseekable_open(inode, file);
+}
+
+static int gmp_release(struct inode *inode, struct file *file)
+{
+	gmp_file_release(file->private_data);
+	return 0;
+}
+
+static __poll_t gmp_poll(struct file *file, struct poll_table_struct *wait)
+{
+	return gmp_file_poll(file->private_data, file, wait);
+}
+
 static long gmp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
+	case GMP_IOC_SUBMIT:
+	case GMP_IOC_WAIT:
+	case GMP_IOC_CANCEL:
+		return gmp_file_ioctl(file->private_data, cmd, uarg);
 	case GMP_IOC_VERSION:
 		return gmp_ioctl_version(uarg);
 	case GMP_IOC_STATS:
@@ -269,7 +295,9 @@ static long gmp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations gmp_fops = {
 	.owner		= THIS_MODULE,
-	.open		= nonseekable_open,
+	.open		= gmp_open,
+	.release	= gmp_release,
+	.poll		= gmp_poll,
 	.unlocked_ioctl	= gmp_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
@@ -344,6 +372,9 @@ static int __init gmp_init(void)
 	BUILD_BUG_ON(sizeof(struct gmp_stats) != GMP_STATS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gmp_stats_p) != GMP_STATS_P_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gmp_maxprocs) != GMP_MAXPROCS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gmp_job_submit) != GMP_JOB_SUBMIT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gmp_job_wait) != GMP_JOB_WAIT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gmp_job_cancel) != GMP_JOB_CANCEL_SIZE_VER0);
 
 	ret = gmp_params_check(&params);
 	if (ret)
@@ -352,9 +383,13 @@ static int __init gmp_init(void)
 	gmp_timeslice_us = params.timeslice_ms * USEC_PER_MSEC;
 	gmp_handoff_grace_us = params.handoff_grace_us;
 	gmp_schedtrace_ms = params.schedtrace_ms;
+	ret = gmp_job_init();
+	if (ret)
+		return ret;
 	ret = gmp_schedinit(params.maxprocs);
 	if (ret) {
 		pr_err("cannot start the scheduler: %d\n", ret);
+		gmp_job_exit();
 		return ret;
 	}
 	gmp_stats_init();
@@ -364,6 +399,7 @@ static int __init gmp_init(void)
 		pr_err("cannot register /dev/%s: %d\n", GMP_DEVICE_NAME, ret);
 		gmp_stats_exit();
 		gmp_sched_shutdown();
+		gmp_job_exit();
 		return ret;
 	}
 	/*
@@ -383,6 +419,7 @@ static void __exit gmp_exit(void)
 	misc_deregister(&gmp_miscdev);
 	gmp_stats_exit();
 	gmp_sched_shutdown();
+	gmp_job_exit();
 	pr_info("unloaded\n");
 }
 

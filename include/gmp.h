@@ -26,7 +26,7 @@ typedef void (*gmp_fn_t)(void *arg);
 /* Stack classes for gmp_spawn_opts.stack. */
 enum gmp_stack_class {
 	GMP_STACK_DEFAULT = 0,	/* THREAD_SIZE, like a kthread */
-	GMP_STACK_SMALL = 1,	/* one page: for mass fan-out of shallow Gs */
+	GMP_STACK_SMALL = 1,	/* a page (2 with KASAN): shallow leaf Gs */
 	GMP_STACK_NR_CLASSES
 };
 
@@ -63,9 +63,16 @@ int __gmp_go(struct module *owner, gmp_fn_t fn, void *arg,
  * The calling module is pinned (try_module_get()) until the G exits, so a
  * driver cannot be unloaded under its own goroutines.
  *
- * Context: process context or a goroutine. May sleep to allocate a stack.
- * Return: 0, -ENOMEM, -ENODEV when the calling module is going away, or
- * -ESHUTDOWN when gmp itself is stopping.
+ * A goroutine started from a job's goroutine belongs to the same job: it
+ * is charged to the job's limits and cancelled with it.
+ *
+ * Context: process context or a goroutine on a default-class stack (a
+ * small-stack G cannot spawn: allocating a stack may go deep into
+ * reclaim). May sleep to allocate a stack.
+ * Return: 0; -ENOMEM; -EAGAIN or -ENOMEM over a limit (the max_goroutines
+ * and max_stack_mb parameters, or the job's file's); -EPERM from a
+ * small-stack G; -ECANCELED from a cancelled job's G; -ENODEV when the
+ * calling module is going away, or -ESHUTDOWN when gmp itself is stopping.
  */
 #define gmp_go(fn, arg)			__gmp_go(THIS_MODULE, fn, arg, NULL)
 
@@ -90,6 +97,7 @@ void gmp_ready(struct gmp_g *gp);
 void gmp_enter_blocking(void);
 void gmp_exit_blocking(void);
 int gmp_sleep(u64 ns);
+bool gmp_cancelled(void);
 int gmp_set_maxprocs(unsigned int n);
 unsigned int gmp_get_maxprocs(void);
 

@@ -10,6 +10,7 @@
  *  F: gmp_sched.gflock (global G free lists)
  *  AG: gmp_sched.allglock (the list of all Gs, for dumps)
  *  AF: gmp_sched.afterlock (pending gmp_after() timers; IRQ-safe)
+ *  J: the G's job->lock (sched/job.c); taken before a G's own lock
  *  A: accessed atomically; the comment at each access names its ordering
  *  O: owner only -- the M that holds the P (for P fields), or the M itself
  *     (for M fields); others may read it racily for stats (data_race())
@@ -107,6 +108,8 @@ struct gmp_g {
 	struct hrtimer *sleep_timer;	/* G: armed gmp_sleep() timer */
 	struct gmp_chanwait *chanwait;	/* G: its parked channel wait */
 	struct list_head allglink;	/* L: gmp_sched.allgs */
+	struct gmp_job *job;		/* I: the job it belongs to, or NULL */
+	struct list_head joblink;	/* J: job->gs */
 	char name[16];
 };
 
@@ -348,6 +351,9 @@ void gmp_g_start(struct gmp_g *gp);
 asmlinkage __visible void gmp_goexit(void);
 struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 			  const struct gmp_spawn_opts *opts, int *err);
+struct gmp_g *gmp_newproc_job(struct module *owner, gmp_fn_t fn, void *arg,
+			      const struct gmp_spawn_opts *opts,
+			      struct gmp_job *job, int *err);
 void gmp_steal_order_reset(struct gmp_steal_order *o, unsigned int count);
 void gmp_steal_enum_start(struct gmp_steal_enum *e,
 			  const struct gmp_steal_order *o, u32 rand);
@@ -391,6 +397,21 @@ int gmp_stats_snapshot(struct gmp_stats *st, struct gmp_stats_p *per_p,
 void gmp_stats_init(void);
 void gmp_stats_exit(void);
 extern unsigned int gmp_schedtrace_ms;
+
+/* job.c */
+struct gmp_job;
+struct gmp_file;
+int gmp_g_charge(struct gmp_job *job, unsigned int class);
+void gmp_g_uncharge(struct gmp_job *job, unsigned int class);
+int gmp_job_attach(struct gmp_job *job, struct gmp_g *gp);
+void gmp_job_gexit(struct gmp_g *gp);
+int gmp_job_init(void);
+void gmp_job_exit(void);
+struct gmp_file *gmp_file_open(void);
+void gmp_file_release(struct gmp_file *f);
+long gmp_file_ioctl(struct gmp_file *f, unsigned int cmd, void __user *uarg);
+__poll_t gmp_file_poll(struct gmp_file *f, struct file *file,
+		       struct poll_table_struct *wait);
 
 /* procresize.c */
 int gmp_hotplug_init(void);

@@ -876,6 +876,8 @@ __visible void gmp_goexit(void)
 {
 	struct gmp_g *gp = getg();
 
+	/* Still on the G's stack, preemptible: leave the job, uncharge. */
+	gmp_job_gexit(gp);
 	gmp_mcall(gp, gmp_goexit0);
 	/* A dead G is never executed again. */
 	WARN_ON_ONCE(1);
@@ -1086,6 +1088,36 @@ static struct gmp_p *gmp_current_p(void)
 struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 			  const struct gmp_spawn_opts *opts, int *err)
 {
+	struct gmp_g *self = gmp_self();
+
+	/* Spawning may vmalloc, and reclaim is too deep for a small stack. */
+	*err = -EPERM;
+	if (self && self->stack_class == GMP_STACK_SMALL)
+		return NULL;
+	return gmp_newproc_job(owner, fn, arg, opts, self ? self->job : NULL,
+			       err);
+}
+
+/**
+ * gmp_newproc_job() - gmp_newproc() for a G of @job
+ * @owner: module to pin while the G lives
+ * @fn:    the G's function
+ * @arg:   its argument
+ * @opts:  stack class and name, or NULL
+ * @job:   the job the G belongs to (charged to its file), or NULL
+ * @err:   the error when NULL is returned
+ *
+ * The G is charged against the limits (sched/job.c) before anything is
+ * allocated, and joins @job's list, so that cancelling the job reaches it.
+ *
+ * Context: process context or a goroutine; may sleep.
+ * Return: the G, or NULL with *@err set: also -EAGAIN or -ENOMEM at a
+ * limit, -ECANCELED if @job is cancelled.
+ */
+struct gmp_g *gmp_newproc_job(struct module *owner, gmp_fn_t fn, void *arg,
+			      const struct gmp_spawn_opts *opts,
+			      struct gmp_job *job, int *err)
+{
 	unsigned int class = opts ? opts->stack : GMP_STACK_DEFAULT;
 	struct gmp_p *p;
 	struct gmp_g *gp;
@@ -1097,16 +1129,19 @@ struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 	*err = -ESHUTDOWN;
 	if (READ_ONCE(gmp_sched.stopping))
 		return NULL;
+	*err = gmp_g_charge(job, class);
+	if (*err)
+		return NULL;
 	*err = -ENODEV;
 	if (!try_module_get(owner))
-		return NULL;
+		goto uncharge;
 	gp = gmp_gfget(gmp_current_p(), class);
 	if (!gp) {
 		gp = gmp_malg(class);
 		if (!gp) {
 			module_put(owner);
 			*err = -ENOMEM;
-			return NULL;
+			goto uncharge;
 		}
 		spin_lock(&gmp_sched.allglock);
 		list_add_tail(&gp->allglink, &gmp_sched.allgs);
@@ -1121,6 +1156,16 @@ struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 	gp->sleep_timer = NULL;
 	gp->chanwait = NULL;
 	gp->waitreason = GMP_WAIT_NONE;
+	/* Last: from here on, cancelling the job reaches this G. */
+	*err = gmp_job_attach(job, gp);
+	if (*err) {
+		gp->fn = NULL;
+		gp->arg = NULL;
+		gp->owner = NULL;
+		gmp_gfput(gmp_current_p(), gp);
+		module_put(owner);
+		goto uncharge;
+	}
 	p = gmp_current_p();	/* again: gmp_malg() may have slept */
 	gp->goid = gmp_goid_next(p);
 	if (p)
@@ -1132,6 +1177,10 @@ struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 	old = atomic_read(&gp->status);
 	gmp_g_casstatus(gp, old, GMP_G_RUNNABLE);
 	return gp;
+
+uncharge:
+	gmp_g_uncharge(job, class);
+	return NULL;
 }
 
 /* Queue a G made by gmp_newproc(): runnext of this P, or the global queue. */

@@ -481,7 +481,33 @@ static void spawn_rejects_bad_options(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wait_count(&done, 1));
 }
 
+struct small_spawn {
+	atomic_t done;
+	int ret;
+};
+
+/* On a small stack: spawning must be refused, not go deep into vmalloc. */
+static void small_spawner(void *arg)
+{
+	struct small_spawn *s = arg;
+
+	s->ret = gmp_go(count_fn, &s->done);
+	atomic_inc(&s->done);
+}
+
+static void small_stack_g_cannot_spawn(struct kunit *test)
+{
+	struct gmp_spawn_opts opts = { .stack = GMP_STACK_SMALL };
+	struct small_spawn s = { .done = ATOMIC_INIT(0), .ret = 1 };
+
+	KUNIT_ASSERT_EQ(test, gmp_go_opts(small_spawner, &s, &opts), 0);
+	KUNIT_ASSERT_TRUE(test, wait_count(&s.done, 1));
+	KUNIT_EXPECT_EQ(test, s.ret, -EPERM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s.done), 1);
+}
+
 static struct kunit_case gmp_proc_cases[] = {
+	KUNIT_CASE(small_stack_g_cannot_spawn),
 	KUNIT_CASE(spawn_pins_module_and_ready_from_kthread_works),
 	KUNIT_CASE(spawn_rejects_bad_options),
 	KUNIT_CASE(spawn_100k_each_run_exactly_once),

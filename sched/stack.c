@@ -11,11 +11,14 @@
  * overflow faults instead of corrupting a neighbour.
  *
  * Size classes: GMP_STACK_DEFAULT is THREAD_SIZE, what a kthread has.
- * GMP_STACK_SMALL is one page. It gives up depth: interrupts run on the
+ * GMP_STACK_SMALL is one page (two under KASAN, which doubles THREAD_SIZE
+ * for its redzones the same way). It gives up depth: interrupts run on the
  * per-CPU IRQ stacks, so the page only holds the G's own frames, but a G
  * on a small stack must not call deep kernel paths (filesystems, the block
- * layer, anything with big on-stack structures). It is for fan-out of
- * small, shallow Gs.
+ * layer, anything with big on-stack structures) nor allocate memory in a
+ * way that can enter direct reclaim. That is why such a G cannot spawn
+ * (gmp_newproc() refuses): spawning may vmalloc a stack. It is for
+ * fan-out of small, shallow leaf Gs, started by Gs on default stacks.
  */
 #include <linux/vmalloc.h>
 #include <linux/slab.h>
@@ -28,7 +31,8 @@ static struct kmem_cache *gmp_g_cache;
 
 unsigned int gmp_stack_class_size(unsigned int class)
 {
-	return class == GMP_STACK_SMALL ? PAGE_SIZE : THREAD_SIZE;
+	return class == GMP_STACK_SMALL ? PAGE_SIZE << KASAN_STACK_ORDER :
+					  THREAD_SIZE;
 }
 
 /**

@@ -122,6 +122,24 @@ void gmp_g_cancel(struct gmp_g *gp)
 		gmp_chanwait_cancel_claimed(w);	/* readies the G */
 }
 
+/**
+ * gmp_cancelled() - has the running goroutine been cancelled?
+ *
+ * Long loops that never block should poll this (a cancelled goroutine's
+ * blocking calls return -ECANCELED by themselves) and return when it is
+ * true. Goroutines of a /dev/gmp job are cancelled with the job.
+ *
+ * Context: any.
+ * Return: true in a cancelled goroutine; false elsewhere.
+ */
+bool gmp_cancelled(void)
+{
+	struct gmp_g *gp = gmp_self();
+
+	return gp && READ_ONCE(gp->cancelled);
+}
+EXPORT_SYMBOL_GPL(gmp_cancelled);
+
 /* ---- time.After ------------------------------------------------------- */
 
 /*

@@ -174,4 +174,168 @@ struct gmp_maxprocs {
 #define GMP_IOC_GET_MAXPROCS	_IO(GMP_IOC_MAGIC, 0x11)
 #define GMP_IOC_SET_MAXPROCS	_IO(GMP_IOC_MAGIC, 0x12)	/* CAP_SYS_ADMIN */
 
+/* ---- jobs ------------------------------------------------------------- */
+
+/*
+ * A job is one of the kinds built into the module, run as goroutines. It
+ * belongs to the open file that submitted it: ids are per file, and
+ * closing the file cancels its jobs. A job is finished once every
+ * goroutine it started has exited; GMP_IOC_WAIT then returns its result
+ * and forgets the id. poll() reports EPOLLIN while a finished job waits
+ * to be collected.
+ *
+ * Per kind, the parameters (struct gmp_job_submit) and what comes back
+ * (struct gmp_job_wait: result, aux[0..3]):
+ *
+ *  SPAWN	n goroutines that do nothing.
+ *		result: how many ran.
+ *  SKYNET	the skynet tree: goroutine i of size s spawns branch children
+ *		over s, leaves send their id up a channel, parents sum.
+ *		result: sum of ids 0..size-1 (size*(size-1)/2);
+ *		aux[0]: goroutines in the tree.
+ *  PINGPONG	two goroutines bounce a counter over an unbuffered channel.
+ *		result: round trips made; aux[0]: ns per round trip.
+ *  RING	n goroutines in a ring of unbuffered channels pass a token
+ *		laps times round. result: hops made (n * laps).
+ *  CPU		n goroutines each do work units of busy work, with a
+ *		gmp_checkpoint() after each. result: units done (n * work);
+ *		aux[0]: the least progress of any goroutine when the first
+ *		finished; aux[1]: spread in per mille, 1000*(work-aux0)/work.
+ *  SLEEP	n goroutines each gmp_sleep(ns). result: n;
+ *		aux[0], aux[1]: p50 and p99 lateness in ns; aux[2]: max.
+ *  BLOCK	n goroutines sleep 1-2 ms (usleep_range) in a loop for
+ *		duration_ms, with or without gmp_enter/exit_blocking()
+ *		(markers), beside one CPU-bound goroutine. result: the CPU
+ *		goroutine's work units per second; aux[0]: blocking calls made.
+ *  CHAN	producers send the values 1..items over a buffered channel
+ *		of cap (0 = unbuffered) to consumers. result: the sum
+ *		(items*(items+1)/2); aux[0]: values received.
+ *  CHECKSUM	the buffer [buf, buf+len) is copied in at submit, cut into
+ *		chunk-byte pieces and CRC-32'd (zlib's crc32) by one goroutine
+ *		each, the pieces combined in order. result: the CRC-32 of the
+ *		whole buffer; aux[0]: chunks.
+ */
+#define GMP_JOB_SPAWN		1
+#define GMP_JOB_SKYNET		2
+#define GMP_JOB_PINGPONG	3
+#define GMP_JOB_RING		4
+#define GMP_JOB_CPU		5
+#define GMP_JOB_SLEEP		6
+#define GMP_JOB_BLOCK		7
+#define GMP_JOB_CHAN		8
+#define GMP_JOB_CHECKSUM	9
+#define GMP_JOB_NR_KINDS	10
+
+/* gmp_job_submit.flags */
+#define GMP_SUBMIT_SMALL_STACK	_BITULL(0)	/* one-page goroutine stacks */
+
+/* gmp_job_submit.block.markers */
+#define GMP_BLOCK_MIXED		0	/* half with markers, half without */
+#define GMP_BLOCK_MARKED	1	/* all use gmp_enter/exit_blocking() */
+#define GMP_BLOCK_UNMARKED	2	/* none do: the notifier must notice */
+
+/* Bounds on job parameters, -EINVAL beyond them. */
+#define GMP_JOB_MAX_N		_BITULL(24)	/* goroutines asked for at once */
+#define GMP_JOB_MAX_ITERS	_BITULL(32)	/* round trips, laps*n, work */
+#define GMP_JOB_MAX_SLEEP_NS	(60ULL * 1000000000ULL)
+#define GMP_JOB_MAX_BLOCK_MS	60000ULL
+
+/**
+ * struct gmp_job_submit - GMP_IOC_SUBMIT argument
+ * @size:	in: sizeof(struct gmp_job_submit) as the caller knows it
+ * @flags:	in: GMP_SUBMIT_* bits
+ * @kind:	in: GMP_JOB_*
+ * @id:		out: the job's id in this open file (>= 1)
+ *
+ * The union holds the kind's parameters; every field the kind does not
+ * use must be zero. Zero for a parameter a kind uses means its default:
+ * spawn.n 1000, skynet.size 1000000 and .branch 10, pingpong.iters
+ * 10000, ring.n 100 and .laps 10, cpu.n 4 and .work 100, sleep.n 100
+ * and .ns 1 ms, block.n 4 and .duration_ms 200, chan.producers and
+ * .consumers 4 and .items 100000, checksum.chunk 64 KiB (buf and len
+ * are required; len is capped by the max_job_bytes parameter).
+ */
+struct gmp_job_submit {
+	__u64 size;
+	__u64 flags;
+	__u64 kind;
+	__u64 id;
+	union {
+		__u64 raw[8];
+		struct { __u64 n; } spawn;
+		struct { __u64 size, branch; } skynet;
+		struct { __u64 iters; } pingpong;
+		struct { __u64 n, laps; } ring;
+		struct { __u64 n, work; } cpu;
+		struct { __u64 n, ns; } sleep;
+		struct { __u64 n, duration_ms, markers; } block;
+		struct { __u64 producers, consumers, items, cap; } chan;
+		struct { __u64 buf, len, chunk; } checksum;
+	};
+};
+
+#define GMP_JOB_SUBMIT_SIZE_VER0	96
+
+/* gmp_job_wait.flags */
+#define GMP_WAIT_ANY		_BITULL(0)	/* any finished job: @id is out */
+
+#define GMP_WAIT_FOREVER	(~0ULL)
+
+/**
+ * struct gmp_job_wait - GMP_IOC_WAIT argument
+ * @size:	in: sizeof(struct gmp_job_wait) as the caller knows it
+ * @flags:	in: GMP_WAIT_* bits
+ * @id:		in: the job (out with GMP_WAIT_ANY)
+ * @timeout_ns:	in: how long to wait; 0 only looks, GMP_WAIT_FOREVER waits
+ *		until the job finishes or a signal comes
+ * @kind:	out: the job's kind
+ * @error:	out: 0 if the job succeeded, else a negative errno:
+ *		-ECANCELED (cancelled), -EAGAIN or -ENOMEM (it hit a limit
+ *		while starting goroutines)
+ * @result:	out: the kind's result (see the table above)
+ * @aux:	out: the kind's further results
+ * @elapsed_ns:	out: from submit until its last goroutine exited
+ * @goroutines:	out: goroutines the job started
+ *
+ * Return of the ioctl: 0 with the job collected; -ETIMEDOUT if it is still
+ * running when @timeout_ns ends (nothing is written back);
+ * -EINTR on a signal; -ENOENT for an id this file does not have.
+ */
+struct gmp_job_wait {
+	__u64 size;
+	__u64 flags;
+	__u64 id;
+	__u64 timeout_ns;
+	__u64 kind;
+	__s64 error;
+	__u64 result;
+	__u64 aux[4];
+	__u64 elapsed_ns;
+	__u64 goroutines;
+};
+
+#define GMP_JOB_WAIT_SIZE_VER0		104
+
+/**
+ * struct gmp_job_cancel - GMP_IOC_CANCEL argument
+ * @size:	in: sizeof(struct gmp_job_cancel)
+ * @flags:	in: must be zero
+ * @id:		in: the job to cancel
+ *
+ * Its goroutines' blocking calls return -ECANCELED and they unwind; the
+ * job still has to be collected with GMP_IOC_WAIT (its error is then
+ * -ECANCELED unless it had finished). -ENOENT for an unknown id.
+ */
+struct gmp_job_cancel {
+	__u64 size;
+	__u64 flags;
+	__u64 id;
+};
+
+#define GMP_JOB_CANCEL_SIZE_VER0	24
+
+#define GMP_IOC_SUBMIT		_IO(GMP_IOC_MAGIC, 0x20)
+#define GMP_IOC_WAIT		_IO(GMP_IOC_MAGIC, 0x21)
+#define GMP_IOC_CANCEL		_IO(GMP_IOC_MAGIC, 0x22)
+
 #endif /* _UAPI_LINUX_GMP_H */

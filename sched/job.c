@@ -271,6 +271,51 @@ int gmp_job_attach(struct gmp_job *job, struct gmp_g *gp)
 	return 0;
 }
 
+static void gmp_job_finish(struct gmp_job *job);
+
+/**
+ * gmp_job_task_start() - count a baseline task (a kthread or a work item
+ * doing a goroutine's work in GMP_MODE_KTHREAD/WORKQUEUE) as live in @job
+ * @job: the job; the caller is one of its live goroutines or tasks
+ *
+ * Tasks are not goroutines: cancellation does not reach them, they poll
+ * READ_ONCE(job->cancelled). They count against the goroutine caps.
+ *
+ * Context: any.
+ * Return: 0, or -EAGAIN over a cap.
+ */
+int gmp_job_task_start(struct gmp_job *job)
+{
+	struct gmp_file *f = job->file;
+
+	if (!gmp_charge_int(&f->ngoroutines,
+			    READ_ONCE(gmp_file_max_goroutines)))
+		return -EAGAIN;
+	if (!gmp_charge_int(&gmp_charged_gs, READ_ONCE(max_goroutines))) {
+		atomic_dec(&f->ngoroutines);
+		return -EAGAIN;
+	}
+	atomic_inc(&job->nlive);
+	spin_lock(&job->lock);
+	job->created++;
+	spin_unlock(&job->lock);
+	return 0;
+}
+
+/**
+ * gmp_job_task_done() - a baseline task of @job has finished its work
+ * @job: the job; the last task (or goroutine) finishes it
+ *
+ * Context: process context (a kthread or a work item).
+ */
+void gmp_job_task_done(struct gmp_job *job)
+{
+	atomic_dec(&gmp_charged_gs);
+	atomic_dec(&job->file->ngoroutines);
+	if (atomic_dec_and_test(&job->nlive))
+		gmp_job_finish(job);
+}
+
 /* The last goroutine of @job has exited: compute the result, tell WAIT. */
 static void gmp_job_finish(struct gmp_job *job)
 {
@@ -325,6 +370,7 @@ static long gmp_job_submit(struct gmp_file *f, void __user *uarg)
 	const struct gmp_job_kind *kind;
 	struct gmp_job_submit js;
 	struct gmp_job *job;
+	gmp_fn_t root;
 	struct gmp_g *gp;
 	u64 usize;
 	u32 id;
@@ -336,9 +382,13 @@ static long gmp_job_submit(struct gmp_file *f, void __user *uarg)
 		return err;
 	if (js.flags & ~GMP_SUBMIT_SMALL_STACK || js.id)
 		return -EINVAL;
-	if (js.kind == 0 || js.kind >= GMP_JOB_NR_KINDS)
+	if (js.kind == 0 || js.kind >= GMP_JOB_NR_KINDS ||
+	    js.mode >= GMP_MODE_NR)
 		return -EINVAL;
 	kind = &gmp_job_kinds[js.kind];
+	root = js.mode ? kind->root_mode[js.mode] : kind->root;
+	if (!root)
+		return -EOPNOTSUPP;
 	for (i = kind->nparams; i < ARRAY_SIZE(js.raw); i++)
 		if (js.raw[i])
 			return -EINVAL;
@@ -386,8 +436,8 @@ static long gmp_job_submit(struct gmp_file *f, void __user *uarg)
 
 	kref_get(&job->ref);		/* the running goroutines' */
 	job->start_ns = ktime_get_ns();
-	gp = gmp_newproc_job(THIS_MODULE, kind->root, job, &job->opts_inner,
-			     job, &err);
+	gp = gmp_newproc_job(THIS_MODULE, root, job, &job->opts_inner, job,
+			     &err);
 	if (!gp) {
 		kref_put(&job->ref, gmp_job_free);	/* never the last */
 		goto erase;

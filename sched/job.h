@@ -20,6 +20,8 @@
 #include <linux/xarray.h>
 #include <linux/wait.h>
 #include <linux/spinlock.h>
+#include <linux/completion.h>
+#include <linux/workqueue.h>
 
 #include "uapi/gmp.h"
 #include "gmp.h"
@@ -59,6 +61,9 @@ struct gmp_job;
  * @prepare:	check the parameters, apply defaults and allocate the kind's
  *		state, in the submitter's context (may copy from user)
  * @root:	the job's first goroutine, with the job as its argument
+ * @root_mode:	the same for GMP_MODE_KTHREAD and GMP_MODE_WORKQUEUE: a
+ *		goroutine that starts kthreads or work items (tasks, see
+ *		gmp_job_task_start()); NULL where the kind has no such mode
  * @finish:	compute the result, once the last goroutine has exited and
  *		only if the job did not fail; may be NULL
  * @release:	free what @prepare allocated; also after a failed submit
@@ -68,6 +73,7 @@ struct gmp_job_kind {
 	unsigned int nparams;
 	int (*prepare)(struct gmp_job *job);
 	gmp_fn_t root;
+	gmp_fn_t root_mode[GMP_MODE_NR];
 	void (*finish)(struct gmp_job *job);
 	void (*release)(struct gmp_job *job);
 };
@@ -85,7 +91,7 @@ struct gmp_job_kind {
  * @id:		I: its id in @file
  * @lock:	J
  * @gs:		J: its live goroutines, through gmp_g.joblink
- * @nlive:	A: live goroutines; the job finishes when this drops to 0
+ * @nlive:	A: live goroutines and tasks; the job finishes at 0
  * @cancelled:	J, read with READ_ONCE()
  * @done:	J: the last goroutine has exited; cancel no longer applies
  * @error:	J: the first error, 0 if none
@@ -131,10 +137,54 @@ extern unsigned int gmp_file_max_goroutines;
 extern unsigned long gmp_max_job_bytes;
 
 void gmp_job_fail(struct gmp_job *job, int err);
+int gmp_job_task_start(struct gmp_job *job);
+void gmp_job_task_done(struct gmp_job *job);
+extern struct workqueue_struct *gmp_bench_wq;
 int gmp_job_charge_buf(struct gmp_job *job, size_t bytes);
 void gmp_job_uncharge_buf(struct gmp_job *job, size_t bytes);
 int gmp_jobkinds_init(void);
 void gmp_jobkinds_exit(void);
+
+/* ---- kind state shared by sched/jobkinds.c and sched/baseline.c ---- */
+
+struct spawn_state {
+	atomic64_t ran;
+	void *works;		/* GMP_MODE_WORKQUEUE: the work items */
+};
+
+struct pp_state {
+	struct gmp_chan *ping;
+	struct gmp_chan *pong;
+	u64 done;		/* R: round trips made */
+	u64 ns;			/* R: per round trip */
+	/* GMP_MODE_KTHREAD */
+	struct completion c_ping;
+	struct completion c_pong;
+	bool stop;
+	/* GMP_MODE_WORKQUEUE */
+	struct work_struct w_ping;
+	struct work_struct w_pong;
+	struct gmp_job *job;
+	int cpu;
+	u64 t0;
+};
+
+struct sleep_state {
+	u64 n;
+	u64 ns;
+	void *works;		/* GMP_MODE_WORKQUEUE: the delayed works */
+	u64 late[];		/* written by goroutine (or task) i only */
+};
+
+/* The baseline modes' root goroutines (sched/baseline.c). */
+void spawn_root_kthread(void *arg);
+void spawn_root_wq(void *arg);
+void skynet_root_kthread(void *arg);
+void skynet_root_wq(void *arg);
+void pp_root_kthread(void *arg);
+void pp_root_wq(void *arg);
+void sleep_root_kthread(void *arg);
+void sleep_root_wq(void *arg);
 
 /* The running goroutine's job, or NULL. */
 static inline struct gmp_job *gmp_job_current(void)

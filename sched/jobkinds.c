@@ -19,6 +19,8 @@
 #include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <linux/completion.h>
 
 #include "gmp.h"
 #include "job.h"
@@ -46,10 +48,6 @@ static void gmp_kind_kfree_state(struct gmp_job *job)
 }
 
 /* ---- spawn: n goroutines that do nothing ---------------------------- */
-
-struct spawn_state {
-	atomic64_t ran;
-};
 
 static int spawn_prepare(struct gmp_job *job)
 {
@@ -84,6 +82,15 @@ static void spawn_root(void *arg)
 			return;
 		}
 	}
+}
+
+static void spawn_release(struct gmp_job *job)
+{
+	struct spawn_state *st = job->state;
+
+	if (st)
+		kvfree(st->works);
+	gmp_kind_kfree_state(job);
 }
 
 static void spawn_finish(struct gmp_job *job)
@@ -215,7 +222,8 @@ static void skynet_root(void *arg)
 
 static void skynet_finish(struct gmp_job *job)
 {
-	job->aux[0] = job->created;
+	/* The baselines' root goroutine only starts the tree's root task. */
+	job->aux[0] = job->created - (job->p.mode != GMP_MODE_GOROUTINE);
 }
 
 static void gmp_kind_no_state(struct gmp_job *job)
@@ -223,13 +231,6 @@ static void gmp_kind_no_state(struct gmp_job *job)
 }
 
 /* ---- pingpong: two goroutines, an unbuffered channel each way ---------- */
-
-struct pp_state {
-	struct gmp_chan *ping;
-	struct gmp_chan *pong;
-	u64 done;
-	u64 ns;
-};
 
 static void pp_release(struct gmp_job *job)
 {
@@ -256,6 +257,8 @@ static int pp_prepare(struct gmp_job *job)
 	if (!st)
 		return -ENOMEM;
 	job->state = st;
+	init_completion(&st->c_ping);
+	init_completion(&st->c_pong);
 	st->ping = gmp_chan_create(sizeof(u64), 0);
 	st->pong = gmp_chan_create(sizeof(u64), 0);
 	if (IS_ERR(st->ping) || IS_ERR(st->pong)) {
@@ -511,12 +514,6 @@ static void cpu_finish(struct gmp_job *job)
 
 /* ---- sleep: n goroutines on timers, and how late they wake ------------- */
 
-struct sleep_state {
-	u64 n;
-	u64 ns;
-	u64 late[];		/* written by goroutine i only */
-};
-
 static int sleep_prepare(struct gmp_job *job)
 {
 	struct sleep_state *st;
@@ -565,6 +562,15 @@ static void sleep_root(void *arg)
 			return;
 		}
 	}
+}
+
+static void sleep_release(struct gmp_job *job)
+{
+	struct sleep_state *st = job->state;
+
+	if (st)
+		kvfree(st->works);
+	gmp_kind_kfree_state(job);
 }
 
 static int gmp_cmp_u64(const void *a, const void *b)
@@ -892,16 +898,22 @@ const struct gmp_job_kind gmp_job_kinds[GMP_JOB_NR_KINDS] = {
 	[GMP_JOB_SPAWN] = {
 		.name = "spawn", .nparams = 1, .prepare = spawn_prepare,
 		.root = spawn_root, .finish = spawn_finish,
-		.release = gmp_kind_kfree_state,
+		.root_mode = { [GMP_MODE_KTHREAD] = spawn_root_kthread,
+			       [GMP_MODE_WORKQUEUE] = spawn_root_wq },
+		.release = spawn_release,
 	},
 	[GMP_JOB_SKYNET] = {
 		.name = "skynet", .nparams = 2, .prepare = skynet_prepare,
 		.root = skynet_root, .finish = skynet_finish,
+		.root_mode = { [GMP_MODE_KTHREAD] = skynet_root_kthread,
+			       [GMP_MODE_WORKQUEUE] = skynet_root_wq },
 		.release = gmp_kind_no_state,
 	},
 	[GMP_JOB_PINGPONG] = {
 		.name = "pingpong", .nparams = 1, .prepare = pp_prepare,
 		.root = pp_root, .finish = pp_finish, .release = pp_release,
+		.root_mode = { [GMP_MODE_KTHREAD] = pp_root_kthread,
+			       [GMP_MODE_WORKQUEUE] = pp_root_wq },
 	},
 	[GMP_JOB_RING] = {
 		.name = "ring", .nparams = 2, .prepare = ring_prepare,
@@ -916,7 +928,9 @@ const struct gmp_job_kind gmp_job_kinds[GMP_JOB_NR_KINDS] = {
 	[GMP_JOB_SLEEP] = {
 		.name = "sleep", .nparams = 2, .prepare = sleep_prepare,
 		.root = sleep_root, .finish = sleep_finish,
-		.release = gmp_kind_kfree_state,
+		.root_mode = { [GMP_MODE_KTHREAD] = sleep_root_kthread,
+			       [GMP_MODE_WORKQUEUE] = sleep_root_wq },
+		.release = sleep_release,
 	},
 	[GMP_JOB_BLOCK] = {
 		.name = "block", .nparams = 3, .prepare = block_prepare,
@@ -935,13 +949,25 @@ const struct gmp_job_kind gmp_job_kinds[GMP_JOB_NR_KINDS] = {
 	},
 };
 
+struct workqueue_struct *gmp_bench_wq;
+
 int gmp_jobkinds_init(void)
 {
 	sky_cache = KMEM_CACHE(sky_arg, 0);
-	return sky_cache ? 0 : -ENOMEM;
+	if (!sky_cache)
+		return -ENOMEM;
+	/* Per-CPU, so a work item runs where it was queued, as Gs do. */
+	gmp_bench_wq = alloc_workqueue("gmp_bench", 0, 0);
+	if (!gmp_bench_wq) {
+		kmem_cache_destroy(sky_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
+/* After every goroutine has exited: runs what work is left, then frees. */
 void gmp_jobkinds_exit(void)
 {
+	destroy_workqueue(gmp_bench_wq);
 	kmem_cache_destroy(sky_cache);
 }

@@ -14,17 +14,7 @@
 #include <linux/vmalloc.h>
 
 #include "gmp.h"
-
-#define WAIT_MS 60000
-
-static bool wait_count(atomic_t *v, int n)
-{
-	int i;
-
-	for (i = 0; i < WAIT_MS && atomic_read(v) < n; i++)
-		usleep_range(1000, 2000);
-	return atomic_read(v) >= n;
-}
+#include "kunit_util.h"
 
 struct load {
 	unsigned long *seen;

@@ -17,79 +17,9 @@
 #include <linux/stdarg.h>
 
 #include "gmp.h"
+#include "kunit_util.h"
 
-#define WAIT_MS 60000
-
-/* ---- helpers (as in chan_test.c) ---------------------------------------------- */
-
-struct ct {
-	atomic_t done;
-	atomic_t failed;
-	char msg[192];
-};
-
-static __printf(2, 3) void ct_fail(struct ct *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (atomic_inc_return(&t->failed) != 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
-	va_end(ap);
-}
-
-#define CT_CHECK(t, cond, fmt, ...)					\
-	({								\
-		bool __ok = (cond);					\
-		if (!__ok)						\
-			ct_fail(t, "%s:%d: " fmt, __func__, __LINE__,	\
-				##__VA_ARGS__);				\
-		__ok;							\
-	})
-
-/* Wait until *@v reaches @n, sleeping; false on timeout. */
-static bool wait_count(atomic_t *v, int n)
-{
-	int i;
-
-	for (i = 0; i < WAIT_MS && atomic_read(v) < n; i++)
-		usleep_range(1000, 2000);
-	return atomic_read(v) >= n;
-}
-
-struct ct_main {
-	struct ct t;
-	void (*body)(struct ct *t, void *arg);
-	void *arg;
-};
-
-static void ct_main_fn(void *arg)
-{
-	struct ct_main *m = arg;
-
-	m->body(&m->t, m->arg);
-	atomic_inc(&m->t.done);
-}
-
-/* Run @body in a goroutine; on a timeout its state is leaked, not freed. */
-static void ct_run(struct kunit *test, void (*body)(struct ct *, void *),
-		   void *arg)
-{
-	struct ct_main *m = kzalloc(sizeof(*m), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->body = body;
-	m->arg = arg;
-	KUNIT_ASSERT_EQ(test, gmp_go(ct_main_fn, m), 0);
-	if (!wait_count(&m->t.done, 1)) {
-		KUNIT_FAIL(test, "test goroutine hung (lost wakeup?): %s",
-			   m->t.msg);
-		return;
-	}
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&m->t.failed), 0, "%s", m->t.msg);
-	kfree(m);
-}
+/* ---- helpers ---------------------------------------------------------- */
 
 /* Spawn @n goroutines fn(@arg); false (and a failure) if one did not start. */
 static bool ct_go_n(struct ct *t, gmp_fn_t fn, void *arg, int n)

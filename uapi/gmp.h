@@ -226,6 +226,22 @@ struct gmp_maxprocs {
 #define GMP_JOB_CHECKSUM	9
 #define GMP_JOB_NR_KINDS	10
 
+/*
+ * gmp_job_submit.mode: the same program with the kernel's tools, as the
+ * baselines the benchmarks compare against. SPAWN, SKYNET, PINGPONG and
+ * SLEEP have all three; other kinds take GOROUTINE only (-EOPNOTSUPP).
+ *
+ *  KTHREAD	a kthread per goroutine (kthread_run()), channels become
+ *		completions or wake_up_process(), gmp_sleep() an hrtimer sleep
+ *  WORKQUEUE	a work item per goroutine on a dedicated unbound workqueue;
+ *		a parent that would wait for its children instead counts
+ *		them down, and the last child finishes the parent's work
+ */
+#define GMP_MODE_GOROUTINE	0
+#define GMP_MODE_KTHREAD	1
+#define GMP_MODE_WORKQUEUE	2
+#define GMP_MODE_NR		3
+
 /* gmp_job_submit.flags */
 #define GMP_SUBMIT_SMALL_STACK	_BITULL(0)	/* one-page goroutine stacks */
 
@@ -245,6 +261,8 @@ struct gmp_maxprocs {
  * @size:	in: sizeof(struct gmp_job_submit) as the caller knows it
  * @flags:	in: GMP_SUBMIT_* bits
  * @kind:	in: GMP_JOB_*
+ * @mode:	in: GMP_MODE_*: run the kind as goroutines (0), or as the
+ *		kernel's own tools do the same work, for comparison
  * @id:		out: the job's id in this open file (>= 1)
  *
  * The union holds the kind's parameters; every field the kind does not
@@ -259,6 +277,7 @@ struct gmp_job_submit {
 	__u64 size;
 	__u64 flags;
 	__u64 kind;
+	__u64 mode;
 	__u64 id;
 	union {
 		__u64 raw[8];
@@ -274,7 +293,7 @@ struct gmp_job_submit {
 	};
 };
 
-#define GMP_JOB_SUBMIT_SIZE_VER0	96
+#define GMP_JOB_SUBMIT_SIZE_VER0	104
 
 /* gmp_job_wait.flags */
 #define GMP_WAIT_ANY		_BITULL(0)	/* any finished job: @id is out */

@@ -484,3 +484,115 @@ void sleep_root_wq(void *arg)
 		queue_delayed_work(gmp_bench_wq, &w[i].dw, delay);
 	}
 }
+
+/* ---- fanout ----------------------------------------------------------- */
+
+static void fanout_work_step(struct gmp_job *job, struct fanout_state *st)
+{
+	u64 u, x = (unsigned long)st;
+
+	for (u = 0; u < job->p.fanout.work && !bl_cancelled(job); u++)
+		x = gmp_busy_unit(x);
+	WRITE_ONCE(st->sink, x);
+	atomic64_inc(&st->finished);
+	if (atomic_dec_and_test(&st->left))
+		complete(&st->all_done);
+}
+
+static void fanout_kt(struct gmp_job *job, void *arg)
+{
+	fanout_work_step(job, arg);
+}
+
+/* The root waits for the last worker, as the goroutine version's does. */
+static void fanout_root_wait(struct gmp_job *job, struct fanout_state *st,
+			     u64 started)
+{
+	/* Workers never started will not count down: do it for them. */
+	if (started < job->p.fanout.n &&
+	    atomic_sub_and_test(job->p.fanout.n - started, &st->left))
+		complete(&st->all_done);
+	gmp_enter_blocking();
+	wait_for_completion(&st->all_done);
+	gmp_exit_blocking();
+}
+
+void fanout_root_kthread(void *arg)
+{
+	struct gmp_job *job = arg;
+	struct fanout_state *st = job->state;
+	u64 i;
+	int err = 0;
+
+	for (i = 0; i < job->p.fanout.n && !bl_cancelled(job); i++) {
+		err = bl_kthread_start(job, fanout_kt, st, -1);
+		if (err)
+			break;
+	}
+	if (err)
+		gmp_job_fail(job, err);
+	fanout_root_wait(job, st, i);
+}
+
+static void fanout_work(struct work_struct *work)
+{
+	struct gmp_job *job = container_of(work, struct bl_work, work)->job;
+
+	fanout_work_step(job, job->state);
+	gmp_job_task_done(job);
+}
+
+void fanout_root_wq(void *arg)
+{
+	struct gmp_job *job = arg;
+	struct fanout_state *st = job->state;
+	struct bl_work *w;
+	u64 i;
+
+	w = kvcalloc(job->p.fanout.n, sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		gmp_job_fail(job, -ENOMEM);
+		fanout_root_wait(job, st, 0);
+		return;
+	}
+	st->works = w;		/* freed by fanout_release() */
+	for (i = 0; i < job->p.fanout.n && !bl_cancelled(job); i++) {
+		if (gmp_job_task_start(job)) {
+			gmp_job_fail(job, -EAGAIN);
+			break;
+		}
+		INIT_WORK(&w[i].work, fanout_work);
+		w[i].job = job;
+		queue_work(gmp_bench_wq, &w[i].work);
+	}
+	fanout_root_wait(job, st, i);
+}
+
+/* ---- park ------------------------------------------------------------- */
+
+static void park_kt(struct gmp_job *job, void *arg)
+{
+	struct park_state *st = arg;
+
+	if (bl_wait(job, &st->release))
+		atomic64_inc(&st->woken);
+}
+
+/* n kthreads asleep on one completion, released together after hold_ms. */
+void park_root_kthread(void *arg)
+{
+	struct gmp_job *job = arg;
+	struct park_state *st = job->state;
+	u64 i;
+	int err;
+
+	for (i = 0; i < job->p.park.n && !bl_cancelled(job); i++) {
+		err = bl_kthread_start(job, park_kt, st, -1);
+		if (err) {
+			gmp_job_fail(job, err);
+			break;
+		}
+	}
+	gmp_sleep(job->p.park.hold_ms * NSEC_PER_MSEC);
+	complete_all(&st->release);
+}

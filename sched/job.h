@@ -176,7 +176,27 @@ struct sleep_state {
 	u64 late[];		/* written by goroutine (or task) i only */
 };
 
+struct fanout_state {
+	struct gmp_waitgroup wg;
+	atomic64_t finished;
+	atomic_t left;		/* baselines: workers still running */
+	struct completion all_done;	/* baselines: the last one completes */
+	u64 sink;
+	void *works;		/* GMP_MODE_WORKQUEUE: the work items */
+};
+
+struct park_state {
+	struct gmp_chan *c;
+	atomic64_t woken;
+	struct completion release;	/* GMP_MODE_KTHREAD */
+};
+
+u64 gmp_busy_unit(u64 x);
+
 /* The baseline modes' root goroutines (sched/baseline.c). */
+void fanout_root_kthread(void *arg);
+void fanout_root_wq(void *arg);
+void park_root_kthread(void *arg);
 void spawn_root_kthread(void *arg);
 void spawn_root_wq(void *arg);
 void skynet_root_kthread(void *arg);

@@ -29,7 +29,7 @@
 #define GMP_BUSY_ITERS	2048
 
 /* One unit of busy work: an xorshift chain the compiler cannot drop. */
-static u64 gmp_busy_unit(u64 x)
+u64 gmp_busy_unit(u64 x)
 {
 	int i;
 
@@ -892,6 +892,148 @@ static void csum_finish(struct gmp_job *job)
 	job->aux[0] = st->nchunks;
 }
 
+/* ---- fanout: workers and a WaitGroup ---------------------------------- */
+
+static void fanout_release(struct gmp_job *job)
+{
+	struct fanout_state *st = job->state;
+
+	if (st)
+		kvfree(st->works);
+	gmp_kind_kfree_state(job);
+}
+
+static int fanout_prepare(struct gmp_job *job)
+{
+	struct fanout_state *st;
+
+	if (!job->p.fanout.n)
+		job->p.fanout.n = 1000;
+	if (!job->p.fanout.work)
+		job->p.fanout.work = 1;
+	if (job->p.fanout.n > GMP_JOB_MAX_N || job->p.fanout.n > INT_MAX ||
+	    job->p.fanout.work > div64_u64(GMP_JOB_MAX_ITERS, job->p.fanout.n))
+		return -EINVAL;
+	st = kvzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	gmp_wg_init(&st->wg);
+	init_completion(&st->all_done);
+	atomic_set(&st->left, job->p.fanout.n);
+	job->state = st;
+	return 0;
+}
+
+static void fanout_worker(void *arg)
+{
+	struct gmp_job *job = gmp_job_current();
+	struct fanout_state *st = arg;
+	u64 u, x = (unsigned long)st;
+
+	for (u = 0; u < job->p.fanout.work && !gmp_cancelled(); u++)
+		x = gmp_busy_unit(x);
+	WRITE_ONCE(st->sink, x);
+	atomic64_inc(&st->finished);
+	gmp_wg_done(&st->wg);
+}
+
+static void fanout_root(void *arg)
+{
+	struct gmp_job *job = arg;
+	struct fanout_state *st = job->state;
+	int n = job->p.fanout.n, i, err = 0;
+
+	gmp_wg_add(&st->wg, n);
+	for (i = 0; i < n; i++) {
+		err = gmp_job_go(job, fanout_worker, st);
+		if (err)
+			break;
+	}
+	if (err) {
+		gmp_wg_add(&st->wg, -(n - i));	/* the ones never started */
+		gmp_job_fail(job, err);
+	}
+	gmp_wg_wait(&st->wg);
+}
+
+static void fanout_finish(struct gmp_job *job)
+{
+	struct fanout_state *st = job->state;
+
+	job->result = atomic64_read(&st->finished);
+}
+
+/* ---- park: n goroutines parked on a channel --------------------------- */
+
+static void park_release(struct gmp_job *job)
+{
+	struct park_state *st = job->state;
+
+	if (st && !IS_ERR_OR_NULL(st->c))
+		gmp_chan_put(st->c);
+	gmp_kind_kfree_state(job);
+}
+
+static int park_prepare(struct gmp_job *job)
+{
+	struct park_state *st;
+
+	if (!job->p.park.n)
+		job->p.park.n = 1000;
+	if (!job->p.park.hold_ms)
+		job->p.park.hold_ms = 1000;
+	if (job->p.park.n > GMP_JOB_MAX_N ||
+	    job->p.park.hold_ms > GMP_JOB_MAX_BLOCK_MS)
+		return -EINVAL;
+	if (job->p.park.n >= READ_ONCE(gmp_file_max_goroutines))
+		return -EAGAIN;
+	st = kvzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	job->state = st;
+	init_completion(&st->release);
+	st->c = gmp_chan_create(sizeof(u64), 0);
+	if (IS_ERR(st->c)) {
+		park_release(job);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void park_fn(void *arg)
+{
+	struct park_state *st = arg;
+	bool ok = true;
+
+	if (!gmp_chan_recv(st->c, NULL, &ok) && !ok)
+		atomic64_inc(&st->woken);
+}
+
+static void park_root(void *arg)
+{
+	struct gmp_job *job = arg;
+	struct park_state *st = job->state;
+	u64 i;
+	int err;
+
+	for (i = 0; i < job->p.park.n; i++) {
+		err = gmp_job_go(job, park_fn, st);
+		if (err) {
+			gmp_job_fail(job, err);
+			return;
+		}
+	}
+	if (!gmp_sleep(job->p.park.hold_ms * NSEC_PER_MSEC))
+		gmp_chan_close(st->c);
+}
+
+static void park_finish(struct gmp_job *job)
+{
+	struct park_state *st = job->state;
+
+	job->result = atomic64_read(&st->woken);
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 const struct gmp_job_kind gmp_job_kinds[GMP_JOB_NR_KINDS] = {
@@ -946,6 +1088,19 @@ const struct gmp_job_kind gmp_job_kinds[GMP_JOB_NR_KINDS] = {
 		.name = "checksum", .nparams = 3, .prepare = csum_prepare,
 		.root = csum_root, .finish = csum_finish,
 		.release = csum_release,
+	},
+	[GMP_JOB_FANOUT] = {
+		.name = "fanout", .nparams = 2, .prepare = fanout_prepare,
+		.root = fanout_root, .finish = fanout_finish,
+		.root_mode = { [GMP_MODE_KTHREAD] = fanout_root_kthread,
+			       [GMP_MODE_WORKQUEUE] = fanout_root_wq },
+		.release = fanout_release,
+	},
+	[GMP_JOB_PARK] = {
+		.name = "park", .nparams = 2, .prepare = park_prepare,
+		.root = park_root, .finish = park_finish,
+		.root_mode = { [GMP_MODE_KTHREAD] = park_root_kthread },
+		.release = park_release,
 	},
 };
 

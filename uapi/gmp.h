@@ -214,6 +214,13 @@ struct gmp_maxprocs {
  *		chunk-byte pieces and CRC-32'd (zlib's crc32) by one goroutine
  *		each, the pieces combined in order. result: the CRC-32 of the
  *		whole buffer; aux[0]: chunks.
+ *  FANOUT	fan-out/fan-in: the root starts n workers that each do work
+ *		units of busy work, and waits on a WaitGroup (a completion
+ *		in the baselines). result: workers that finished (n).
+ *  PARK	n goroutines park on one channel; after hold_ms the root
+ *		closes it and they all wake. result: goroutines woken (n).
+ *		While they hold, /proc/meminfo shows what n parked
+ *		goroutines cost (the benchmarks' memory figure).
  */
 #define GMP_JOB_SPAWN		1
 #define GMP_JOB_SKYNET		2
@@ -224,12 +231,15 @@ struct gmp_maxprocs {
 #define GMP_JOB_BLOCK		7
 #define GMP_JOB_CHAN		8
 #define GMP_JOB_CHECKSUM	9
-#define GMP_JOB_NR_KINDS	10
+#define GMP_JOB_FANOUT		10
+#define GMP_JOB_PARK		11
+#define GMP_JOB_NR_KINDS	12
 
 /*
  * gmp_job_submit.mode: the same program with the kernel's tools, as the
- * baselines the benchmarks compare against. SPAWN, SKYNET, PINGPONG and
- * SLEEP have all three; other kinds take GOROUTINE only (-EOPNOTSUPP).
+ * baselines the benchmarks compare against. SPAWN, SKYNET, PINGPONG,
+ * SLEEP and FANOUT have all three, PARK has KTHREAD too; other kinds take
+ * GOROUTINE only (-EOPNOTSUPP).
  *
  *  KTHREAD	a kthread per goroutine (kthread_run()), channels become
  *		completions or wake_up_process(), gmp_sleep() an hrtimer sleep
@@ -271,7 +281,8 @@ struct gmp_maxprocs {
  * 10000, ring.n 100 and .laps 10, cpu.n 4 and .work 100, sleep.n 100
  * and .ns 1 ms, block.n 4 and .duration_ms 200, chan.producers and
  * .consumers 4 and .items 100000, checksum.chunk 64 KiB (buf and len
- * are required; len is capped by the max_job_bytes parameter).
+ * are required; len is capped by the max_job_bytes parameter), fanout.n
+ * 1000 and .work 1, park.n 1000 and .hold_ms 1000.
  */
 struct gmp_job_submit {
 	__u64 size;
@@ -290,6 +301,8 @@ struct gmp_job_submit {
 		struct { __u64 n, duration_ms, markers; } block;
 		struct { __u64 producers, consumers, items, cap; } chan;
 		struct { __u64 buf, len, chunk; } checksum;
+		struct { __u64 n, work; } fanout;
+		struct { __u64 n, hold_ms; } park;
 	};
 };
 

@@ -84,6 +84,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
@@ -533,6 +534,20 @@ void gmp_m_follow_p(struct gmp_m *m)
 /* ---- finding work ------------------------------------------------------- */
 
 /*
+ * Go's runqgrab backoff: a running P whose only G is in runnext most likely
+ * readied it just before blocking (a channel hand-off) and is about to run
+ * it. Stealing it now would bounce the pair of Gs between CPUs on every
+ * exchange; sleep a little first and let the owner take it. Go sleeps
+ * 3 us; a switch under emulation costs about that much, so a bit more.
+ */
+static void gmp_runnext_backoff(struct gmp_p *p2, bool steal_runnext)
+{
+	if (steal_runnext && READ_ONCE(p2->runnext) &&
+	    READ_ONCE(p2->status) == GMP_P_RUNNING && !gmp_runq_len(p2))
+		usleep_range(3, 10);
+}
+
+/*
  * Go's stealWork: 4 rounds over all Ps in random order, taking half of a
  * victim's ring (and, in the last round, its runnext). Inboxes are taken
  * whole: their Gs were readied from other contexts and may be waiting
@@ -564,6 +579,7 @@ static struct gmp_g *gmp_stealwork(struct gmp_m *m, struct gmp_p *p,
 					return gp;
 			}
 			p->stats.steal_attempts++;
+			gmp_runnext_backoff(p2, steal_runnext);
 			gp = gmp_runq_steal(p, p2, steal_runnext);
 			if (gp) {
 				*inherit_time = false;

@@ -294,6 +294,7 @@ int __gmp_chan_tryrecv(struct gmp_chan *c, void *elem, bool *ok,
 
 /* Runs on g0 once the G is off its stack; interrupts stay off. */
 static bool gmp_chan_park_commit(struct gmp_g *gp, void *arg)
+	__releases(&((struct gmp_chan *)arg)->lock)
 {
 	struct gmp_chan *c = arg;
 
@@ -314,6 +315,7 @@ static void gmp_chan_park(struct gmp_chan *c, struct list_head *q,
 	list_add_tail(&sg->link, q);
 	for (;;) {
 		gmp_gopark(gmp_chan_park_commit, c, reason);
+		__release(&c->lock);	/* by gmp_chan_park_commit(), for sparse */
 		/* The claimer wrote ->done before readying us (see above). */
 		if (likely(atomic_read(&w->done)))
 			break;
@@ -371,6 +373,7 @@ static int gmp_chan_recv_slow(struct gmp_chan *c, void *elem, bool *ok,
 }
 
 static bool gmp_chan_nilwait_commit(struct gmp_g *gp, void *arg)
+	__releases(&gmp_chan_nilwait_lock)
 {
 	raw_spin_unlock(&gmp_chan_nilwait_lock);
 	return true;
@@ -399,6 +402,7 @@ int gmp_chan_block(enum gmp_wait_reason reason)
 	}
 	for (;;) {
 		gmp_gopark(gmp_chan_nilwait_commit, NULL, reason);
+		__release(&gmp_chan_nilwait_lock);	/* by the commit, for sparse */
 		if (likely(atomic_read(&w.done)))
 			break;
 		WARN_ON_ONCE(1);	/* readied by a stranger: park again */

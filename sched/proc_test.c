@@ -231,6 +231,7 @@ struct pingpong {
 };
 
 static bool pp_unlock(struct gmp_g *gp, void *arg)
+	__releases(&((struct pingpong *)arg)->lock)
 {
 	struct pingpong *pp = arg;
 
@@ -248,6 +249,7 @@ static void pp_fn(struct pingpong *pp, int me)
 		while (pp->turn != me) {
 			pp->waiter = gmp_self();
 			gmp_park(pp_unlock, pp, GMP_WAIT_PARK);
+			__release(&pp->lock);	/* by pp_unlock(), for sparse */
 			spin_lock(&pp->lock);
 		}
 		pp->count[me]++;

@@ -149,6 +149,7 @@ struct pp_pair {
 };
 
 static bool pp_pair_unlock(struct gmp_g *gp, void *arg)
+	__releases(&((struct pp_pair *)arg)->lock)
 {
 	spin_unlock(&((struct pp_pair *)arg)->lock);
 	return true;
@@ -164,6 +165,7 @@ static void pp_pair_run(struct pp_pair *pp, int me)
 		while (pp->turn != me && !atomic_read(pp->stop)) {
 			pp->waiter = gmp_self();
 			gmp_park(pp_pair_unlock, pp, GMP_WAIT_PARK);
+			__release(&pp->lock);	/* by pp_pair_unlock() */
 			spin_lock(&pp->lock);
 		}
 		spin_unlock(&pp->lock);

@@ -170,8 +170,13 @@ static void gmp_select_lockorder(struct gmp_selctx *sc)
 
 /* ---- locking ------------------------------------------------------------ */
 
-/* Go's sellock. Interrupts are off. */
+/*
+ * Go's sellock. Interrupts are off. For sparse, the channel locks taken
+ * in the loop count as one context, "sellock", which gmp_select_unlock()
+ * (or the park commit) releases.
+ */
 static void gmp_select_lock(struct gmp_selctx *sc)
+	__acquires(sellock)
 {
 	struct gmp_chan *c, *prev = NULL;
 	int i;
@@ -180,10 +185,13 @@ static void gmp_select_lock(struct gmp_selctx *sc)
 	gmp_select_nest_acquire();
 	for (i = 0; i < sc->norder; i++) {
 		c = gmp_selchan(sc, sc->lockorder[i]);
-		if (c != prev)
+		if (c != prev) {
 			raw_spin_lock_nest_lock(&c->lock, &gmp_select_nest);
+			__release(&c->lock);	/* counted in sellock */
+		}
 		prev = c;
 	}
+	__acquire(sellock);
 }
 
 /*
@@ -193,6 +201,7 @@ static void gmp_select_lock(struct gmp_selctx *sc)
  * in @sc is read after that.
  */
 static void gmp_select_unlock(struct gmp_selctx *sc)
+	__releases(sellock)
 {
 	struct gmp_chan *c;
 	int i;
@@ -201,12 +210,15 @@ static void gmp_select_unlock(struct gmp_selctx *sc)
 		c = gmp_selchan(sc, sc->lockorder[i]);
 		if (i > 0 && gmp_selchan(sc, sc->lockorder[i - 1]) == c)
 			continue;	/* unlocked with its first occurrence */
+		__acquire(&c->lock);	/* counted in sellock */
 		raw_spin_unlock(&c->lock);
 	}
 	gmp_select_nest_release();
+	__release(sellock);
 }
 
 static bool gmp_select_park_commit(struct gmp_g *gp, void *arg)
+	__releases(sellock)
 {
 	gmp_select_unlock(arg);
 	return true;
@@ -287,10 +299,12 @@ static int gmp_select_wakeup(struct gmp_selctx *sc)
 
 /* Pass 2 and the park; entered with everything locked. */
 static int gmp_select_block(struct gmp_selctx *sc)
+	__releases(sellock)
 {
 	gmp_select_enqueue(sc);
 	for (;;) {
 		gmp_gopark(gmp_select_park_commit, sc, GMP_WAIT_SELECT);
+		__release(sellock);	/* by gmp_select_park_commit() */
 		/* The claimer wrote ->done before readying us. */
 		if (likely(atomic_read(&sc->w.done)))
 			break;

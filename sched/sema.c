@@ -94,6 +94,7 @@ bool gmp_sema_tryacquire(struct gmp_sema *s)
 EXPORT_SYMBOL_GPL(gmp_sema_tryacquire);
 
 static bool gmp_sema_park_commit(struct gmp_g *gp, void *arg)
+	__releases(&((struct gmp_sema *)arg)->lock)
 {
 	struct gmp_sema *s = arg;
 
@@ -115,6 +116,7 @@ static void gmp_sema_park(struct gmp_sema *s, struct gmp_semawaiter *sw,
 		list_add_tail(&sw->link, &s->waiters);
 	for (;;) {
 		gmp_gopark(gmp_sema_park_commit, s, GMP_WAIT_SEMA);
+		__release(&s->lock);	/* by gmp_sema_park_commit(), for sparse */
 		/* The releaser dequeued us before readying us. */
 		if (likely(list_empty(&sw->link)))
 			break;

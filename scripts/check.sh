@@ -63,6 +63,16 @@ else
 	record fail checkpatch_strict_clean "(see $out/checkpatch.log)"
 	head -n 20 "$out/checkpatch.log"
 fi
+for k in debian debug; do
+	kdir=/lib/modules/$debian_kver/build
+	[ $k = debug ] && kdir=$debug_dir
+	if "$GMP_TOP/scripts/sparse.sh" "$kdir" >"$out/sparse-$k.log" 2>&1; then
+		record ok "sparse_clean_$k"
+	else
+		record fail "sparse_clean_$k" "(see $out/sparse-$k.log)"
+		head -n 20 "$out/sparse-$k.log"
+	fi
+done
 python3 -m unittest discover -s "$GMP_TOP/scripts/tests" -p 'test_*.py' -v \
 	>"$out/host-unittest.log" 2>&1
 while read -r name verdict; do

@@ -8,6 +8,7 @@
 #   make deps       install the Debian packages the project needs
 #   make kernel     build (or reuse) the cached debug test kernel
 #   make checkpatch checkpatch.pl --strict over all C sources
+#   make bench      gmp vs Go vs kthreads vs workqueues in QEMU; bench/results.md
 #
 # KDIR defaults to the running kernel's build tree. When the running kernel
 # has no headers (as on these CI machines), it falls back to the newest
@@ -33,9 +34,9 @@ endif
 CC ?= cc
 USER_CFLAGS := -O2 -g -Wall -Werror=implicit-function-declaration \
 	       -static -I$(CURDIR)
-SELFTESTS := selftests/gmp_dev_test selftests/gmp_stats_test
+SELFTESTS := selftests/gmp_dev_test selftests/gmp_stats_test selftests/gmp_fuzz_test selftests/gmp_job_test
 
-.PHONY: all module tools selftests check run deps kernel checkpatch clean
+.PHONY: all module tools selftests check run deps kernel checkpatch clean bench
 
 all: module tools selftests
 
@@ -69,6 +70,9 @@ kernel:
 
 checkpatch:
 	scripts/checkpatch.sh
+
+bench:
+	scripts/bench.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

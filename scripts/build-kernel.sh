@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the debug test kernel from Debian's linux-source-6.1 package:
-# tinyconfig + scripts/kconfig/<name>.config. The result (bzImage and a
+# Build a debug test kernel from Debian's linux-source-6.1 package:
+# tinyconfig + scripts/kconfig/<name>.config (debug.config by default;
+# kcsan.config starts from it with "#include debug.config"). The result (bzImage and a
 # module build tree with vmlinux.symvers) is cached outside the repo in
 # $GMP_CACHE/kernel-<name>-<key>, where key hashes the fragment and the
 # source package version, so a warm run does not rebuild it.
@@ -24,9 +25,10 @@ log "building debug kernel in $out (takes a few minutes)"
 rm -rf "$out"
 mkdir -p "$out"
 jobs=$(nproc)
+fragment_config "$frag" >"$out/fragment.config"
 make -s -C "$src" O="$out" ARCH=x86_64 tinyconfig >"$out/build.log" 2>&1
-"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" \
-	>>"$out/build.log" 2>&1
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
+	"$out/fragment.config" >>"$out/build.log" 2>&1
 make -s -C "$src" O="$out" ARCH=x86_64 olddefconfig >>"$out/build.log" 2>&1
 
 # Every line of the fragment must have survived olddefconfig: a silently
@@ -38,7 +40,7 @@ while IFS= read -r line; do
 		grep -q "^$opt=" "$out/.config" && { log "not unset: $opt"; missing=1; } ;;
 	CONFIG_*=*) grep -qx "$line" "$out/.config" || { log "dropped: $line"; missing=1; } ;;
 	esac
-done <"$frag"
+done <"$out/fragment.config"
 [ "$missing" = 0 ] || die "config fragment not honoured (see above)"
 
 if ! make -C "$src" O="$out" ARCH=x86_64 -j"$jobs" bzImage modules_prepare \

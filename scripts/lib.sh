@@ -27,12 +27,43 @@ log() {
 	echo "gmp: $*" >&2
 }
 
-# Cache key of the debug kernel: config fragment + source package version.
+# A config fragment with its "#include NAME" lines replaced by the named
+# fragment (from the same directory), keeping only the last assignment of
+# each option, so that a fragment can start from another and override it.
+expand_fragment() {
+	local frag=$1 line
+	while IFS= read -r line; do
+		case "$line" in
+		"#include "*) expand_fragment "$(dirname "$frag")/${line#\#include }" ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done <"$frag"
+}
+
+fragment_config() {
+	expand_fragment "$1" | awk '
+		/^CONFIG_[A-Za-z0-9_]*=/ { opt = $0; sub(/=.*/, "", opt); last[opt] = NR }
+		{ line[NR] = $0 }
+		END {
+			for (i = 1; i <= NR; i++) {
+				opt = line[i]
+				if (opt ~ /^CONFIG_[A-Za-z0-9_]*=/) {
+					sub(/=.*/, "", opt)
+					if (last[opt] != i)
+						continue
+				}
+				print line[i]
+			}
+		}'
+}
+
+# Cache key of a debug kernel: its expanded config fragment + the source
+# package version.
 debug_kernel_key() {
 	local frag=${1:-$GMP_TOP/scripts/kconfig/debug.config}
 	local ver
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null)
-	{ cat "$frag"; echo "$ver"; } | sha256sum | cut -c1-16
+	{ fragment_config "$frag"; echo "$ver"; } | sha256sum | cut -c1-16
 }
 
 debug_kernel_dir() {

@@ -42,9 +42,9 @@ struct fuzz_counts {
 	unsigned long forks;
 };
 
-static uint64_t rng;
+static __u64 rng;
 
-static uint64_t rnd(void)
+static __u64 rnd(void)
 {
 	/* xorshift64*: deterministic from the seed. */
 	rng ^= rng >> 12;
@@ -59,16 +59,16 @@ static unsigned int rndn(unsigned int n)
 }
 
 /* A parameter: mostly small and valid, sometimes absurd. */
-static uint64_t rnd_param(void)
+static __u64 rnd_param(void)
 {
-	static const uint64_t v[] = {
+	static const __u64 v[] = {
 		0, 1, 2, 3, 7, 10, 64, 100, 1000, 4096,
 		GMP_JOB_MAX_N + 1, GMP_JOB_MAX_ITERS + 1, ~0ULL, 1ULL << 63,
 	};
 
 	if (!rndn(8))
 		return rnd();
-	return v[rndn(sizeof(v) / sizeof(v[0]))];
+	return v[rndn(ARRAY_SIZE(v))];
 }
 
 static const unsigned long cmds[] = {
@@ -78,14 +78,14 @@ static const unsigned long cmds[] = {
 
 /* The three regions arguments come from. */
 struct arena {
-	uint8_t *buf;		/* BUF_SIZE of read-write memory */
-	uint8_t *edge;		/* a read-write page followed by PROT_NONE */
+	__u8 *buf;		/* BUF_SIZE of read-write memory */
+	__u8 *edge;		/* a read-write page followed by PROT_NONE */
 	void *unmapped;
 };
 
 static void arena_init(struct arena *a)
 {
-	uint8_t *p;
+	__u8 *p;
 
 	a->buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -99,13 +99,13 @@ static void arena_init(struct arena *a)
 }
 
 /* A size field: the right one, a published one, or something odd. */
-static uint64_t rnd_size(uint64_t right)
+static __u64 rnd_size(__u64 right)
 {
-	static const uint64_t v[] = { 0, 1, 8, 23, 24, 32, 4095, 4096, 4097 };
+	static const __u64 v[] = { 0, 1, 8, 23, 24, 32, 4095, 4096, 4097 };
 
 	switch (rndn(6)) {
 	case 0:
-		return v[rndn(sizeof(v) / sizeof(v[0]))];
+		return v[rndn(ARRAY_SIZE(v))];
 	case 1:
 		return right + 8 * (1 + rndn(4));	/* a newer caller */
 	case 2:
@@ -116,13 +116,13 @@ static uint64_t rnd_size(uint64_t right)
 }
 
 /* Fill a plausible argument for @cmd at @p (which holds @room bytes). */
-static void fill_arg(struct arena *a, unsigned long cmd, uint8_t *p,
+static void fill_arg(struct arena *a, unsigned long cmd, __u8 *p,
 		     size_t room)
 {
 	struct gmp_job_submit js = { 0 };
 	struct gmp_job_wait jw = { 0 };
 	struct gmp_stats st = { 0 };
-	uint64_t right = sizeof(js);
+	__u64 right = sizeof(js);
 	int i;
 
 	memset(p, 0, room);
@@ -183,7 +183,7 @@ static void fill_arg(struct arena *a, unsigned long cmd, uint8_t *p,
 		memcpy(p, &st, room < sizeof(st) ? room : sizeof(st));
 		break;
 	default: {
-		uint64_t mp[4] = {
+		__u64 mp[4] = {
 			rnd_size(32), rndn(8) ? 0 : rnd(),
 			rndn(6),	/* maxprocs: keep STWs cheap */
 		};
@@ -197,7 +197,7 @@ static void fill_arg(struct arena *a, unsigned long cmd, uint8_t *p,
 /* Where the argument lives: the kinds of pointer the issue lists. */
 static void *pick_arg(struct arena *a, unsigned long cmd)
 {
-	uint8_t *p;
+	__u8 *p;
 
 	switch (rndn(10)) {
 	case 0:
@@ -226,11 +226,11 @@ static unsigned long pick_cmd(void)
 		return rndn(2) ? _IO(GMP_IOC_MAGIC, rndn(256)) : rnd();
 	if (!rndn(8))	/* the same numbers with a size encoded */
 		return _IOWR(GMP_IOC_MAGIC, rndn(0x30), struct gmp_job_wait);
-	return cmds[rndn(sizeof(cmds) / sizeof(cmds[0]))];
+	return cmds[rndn(ARRAY_SIZE(cmds))];
 }
 
 /* One worker: @calls random operations on its own descriptors. */
-static void worker(struct fuzz_counts *c, unsigned long calls, uint64_t seed)
+static void worker(struct fuzz_counts *c, unsigned long calls, __u64 seed)
 {
 	struct arena a;
 	int fds[4], nfd = 1, i;
@@ -301,7 +301,7 @@ static long goroutines_alive(int fd)
 	return st.goroutines_alive;
 }
 
-static int skynet_ok(int fd, uint64_t size, uint64_t *sum)
+static int skynet_ok(int fd, __u64 size, __u64 *sum)
 {
 	struct gmp_job_submit js = { .size = sizeof(js), .kind = GMP_JOB_SKYNET };
 	struct gmp_job_wait jw = { .size = sizeof(jw) };
@@ -334,7 +334,7 @@ TEST_F_TIMEOUT(fuzz, fuzz_then_skynet_still_correct_and_nothing_left, 1800)
 {
 	unsigned long total = 20000, each;
 	struct fuzz_counts *c;
-	uint64_t seed, sum = 0;
+	__u64 seed, sum = 0;
 	int fd, i, status, ok = 1, alive = -1, victim;
 	struct timespec ts;
 	pid_t pids[NWORKERS];
@@ -348,9 +348,10 @@ TEST_F_TIMEOUT(fuzz, fuzz_then_skynet_still_correct_and_nothing_left, 1800)
 	if (getenv("GMP_FUZZ_LONG"))
 		total = 1000000;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	seed = getenv("GMP_FUZZ_SEED") ? strtoull(getenv("GMP_FUZZ_SEED"),
-						   NULL, 0) :
-	       (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32);
+	seed = (__u64)ts.tv_nsec ^ ((__u64)ts.tv_sec << 32);
+	env = getenv("GMP_FUZZ_SEED");
+	if (env)
+		seed = strtoull(env, NULL, 0);
 	TH_LOG("seed %#llx, %lu calls over %d workers",
 	       (unsigned long long)seed, total, NWORKERS);
 	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
@@ -361,7 +362,7 @@ TEST_F_TIMEOUT(fuzz, fuzz_then_skynet_still_correct_and_nothing_left, 1800)
 	each = total / NWORKERS;
 	rng = seed | 1;
 	for (i = 0; i < NWORKERS; i++) {
-		uint64_t s = rnd();
+		__u64 s = rnd();
 
 		pids[i] = fork();
 		ASSERT_LE(0, pids[i]);

@@ -444,6 +444,7 @@ struct gmp_g *gmp_gfget(struct gmp_p *p, unsigned int class);
 void gmp_gfput(struct gmp_p *p, struct gmp_g *gp);
 void gmp_gfpurge(struct gmp_p *p);
 void gmp_gfree_all(void);
+unsigned long gmp_gfree_trim(unsigned long max);
 struct gmp_g *gmp_malg(unsigned int class);
 void gmp_g_free(struct gmp_g *gp);
 void gmp_stack_hdr_init(void *stack, struct gmp_g *gp);

@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/magic.h>
 #include <linux/sched/task_stack.h>
+#include <linux/shrinker.h>
 
 #include "gmp.h"
 
@@ -195,17 +196,23 @@ void gmp_gfpurge(struct gmp_p *p)
 }
 
 /**
- * gmp_gfree_all() - free every G on the global free lists
+ * gmp_gfree_trim() - free up to @max Gs from the global free lists
+ * @max: how many at most
  *
- * Context: process context, at shutdown.
+ * The per-P lists (at most GMP_GFREE_MAX per class) are their owners';
+ * the global lists are what a burst of goroutines left behind.
+ *
+ * Context: process context; takes gmp_sched.gflock.
+ * Return: how many were freed.
  */
-void gmp_gfree_all(void)
+unsigned long gmp_gfree_trim(unsigned long max)
 {
+	unsigned long freed = 0;
 	struct gmp_g *gp;
 	unsigned int c;
 
 	for (c = 0; c < GMP_STACK_NR_CLASSES; c++) {
-		for (;;) {
+		while (freed < max) {
 			spin_lock(&gmp_sched.gflock);
 			gp = gmp_gqueue_pop(&gmp_sched.gfree[c]);
 			if (gp)
@@ -214,18 +221,73 @@ void gmp_gfree_all(void)
 			if (!gp)
 				break;
 			gmp_g_free(gp);
+			freed++;
+			if (!(freed % 256))
+				cond_resched();
 		}
 	}
+	return freed;
 }
+
+/**
+ * gmp_gfree_all() - free every G on the global free lists
+ *
+ * Context: process context, at shutdown.
+ */
+void gmp_gfree_all(void)
+{
+	gmp_gfree_trim(ULONG_MAX);
+}
+
+/*
+ * Under memory pressure the kernel may take back what the global free
+ * lists hold: dead Gs with their stacks, kept only to make the next spawn
+ * cheap. (Sysmon also empties them when the scheduler goes idle.)
+ */
+static unsigned long gmp_gfree_count(struct shrinker *s,
+				     struct shrink_control *sc)
+{
+	unsigned long n = 0;
+	unsigned int c;
+
+	for (c = 0; c < GMP_STACK_NR_CLASSES; c++)
+		n += READ_ONCE(gmp_sched.ngfree[c]);
+	return n ?: SHRINK_EMPTY;
+}
+
+static unsigned long gmp_gfree_scan(struct shrinker *s,
+				    struct shrink_control *sc)
+{
+	unsigned long freed = gmp_gfree_trim(sc->nr_to_scan);
+
+	return freed ?: SHRINK_STOP;
+}
+
+static struct shrinker gmp_gfree_shrinker = {
+	.count_objects = gmp_gfree_count,
+	.scan_objects = gmp_gfree_scan,
+	.seeks = DEFAULT_SEEKS,
+};
 
 int gmp_stack_cache_init(void)
 {
+	int ret;
+
 	gmp_g_cache = KMEM_CACHE(gmp_g, SLAB_HWCACHE_ALIGN);
-	return gmp_g_cache ? 0 : -ENOMEM;
+	if (!gmp_g_cache)
+		return -ENOMEM;
+	ret = register_shrinker(&gmp_gfree_shrinker, "gmp-stacks");
+	if (ret) {
+		kmem_cache_destroy(gmp_g_cache);
+		gmp_g_cache = NULL;
+	}
+	return ret;
 }
 
+/* After gmp_gfree_all(): nothing is left for the shrinker to free. */
 void gmp_stack_cache_exit(void)
 {
+	unregister_shrinker(&gmp_gfree_shrinker);
 	kmem_cache_destroy(gmp_g_cache);
 	gmp_g_cache = NULL;
 }

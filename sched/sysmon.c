@@ -146,9 +146,22 @@ static int gmp_retake(u64 now)
 	return n;
 }
 
-/* Sleep until every P is idle no more. Returns early on kthread_stop(). */
+/*
+ * How long the scheduler must stay idle before sysmon frees the dead Gs
+ * on the global free lists (Go's scavenger is lazy too): a burst that
+ * follows a short pause still finds its stacks.
+ */
+#define GMP_SCAVENGE_IDLE	(2 * HZ)
+
+/*
+ * Sleep until every P is idle no more. Returns early on kthread_stop().
+ * One wakeup after GMP_SCAVENGE_IDLE of idleness gives the free lists
+ * back; after that, an idle scheduler causes no wakeups at all.
+ */
 static void gmp_sysmon_idle_wait(void)
 {
+	long timeout = GMP_SCAVENGE_IDLE;
+
 	WRITE_ONCE(gmp_sched.sysmonwait, true);
 	/* Pairs with the smp_mb() in gmp_startm() before it reads sysmonwait. */
 	smp_mb();
@@ -157,7 +170,15 @@ static void gmp_sysmon_idle_wait(void)
 		if (atomic_read(&gmp_sched.npidle) < READ_ONCE(gmp_sched.gomaxprocs) ||
 		    kthread_should_stop())
 			break;
-		schedule();
+		if (!timeout) {
+			schedule();
+			continue;
+		}
+		timeout = schedule_timeout(timeout);
+		if (!timeout) {
+			__set_current_state(TASK_RUNNING);
+			gmp_gfree_trim(ULONG_MAX);
+		}
 	}
 	__set_current_state(TASK_RUNNING);
 	WRITE_ONCE(gmp_sched.sysmonwait, false);

@@ -375,12 +375,51 @@ static unsigned long gmp_kthread_switches(void)
 	return n;
 }
 
-/* An idle module causes no periodic wakeups: sysmon and every M sleep. */
+static void idle_count_fn(void *arg)
+{
+	atomic_inc(arg);
+}
+
+static unsigned long gmp_global_free_gs(void)
+{
+	unsigned long n = 0;
+	int c;
+
+	for (c = 0; c < GMP_STACK_NR_CLASSES; c++)
+		n += READ_ONCE(gmp_sched.ngfree[c]);
+	return n;
+}
+
+/*
+ * The dead Gs a burst leaves on the global free lists stay for the next
+ * burst, and are freed once the scheduler has been idle for a while.
+ */
+static void idle_scheduler_frees_global_free_lists(struct kunit *test)
+{
+	atomic_t done = ATOMIC_INIT(0);
+	long bytes;
+	int i;
+
+	for (i = 0; i < 2000; i++)
+		KUNIT_ASSERT_EQ(test, gmp_go(idle_count_fn, &done), 0);
+	KUNIT_ASSERT_TRUE(test, wait_count(&done, 2000));
+	msleep(100);
+	bytes = atomic_long_read(&gmp_sched.stack_bytes);
+	KUNIT_EXPECT_GT(test, gmp_global_free_gs(), 0UL);
+	msleep(3000);
+	KUNIT_EXPECT_EQ(test, gmp_global_free_gs(), 0UL);
+	KUNIT_EXPECT_LT(test, atomic_long_read(&gmp_sched.stack_bytes), bytes);
+}
+
+/*
+ * An idle module causes no periodic wakeups: sysmon and every M sleep
+ * (after the one wakeup that frees the free lists, 2 s into idleness).
+ */
 static void idle_module_causes_no_periodic_wakeups(struct kunit *test)
 {
 	unsigned long before;
 
-	msleep(300);	/* let sysmon notice all Ps are idle */
+	msleep(2500);	/* let sysmon notice all Ps are idle, and scavenge */
 	before = gmp_kthread_switches();
 	msleep(1000);
 	KUNIT_EXPECT_EQ(test, gmp_kthread_switches(), before);
@@ -397,6 +436,7 @@ static struct kunit_case gmp_sysmon_cases[] = {
 	KUNIT_CASE(select_with_after_case_times_out),
 	KUNIT_CASE(after_left_pending_is_cleaned_up),
 	KUNIT_CASE(parked_chan_wait_cancelled_returns_ecanceled),
+	KUNIT_CASE(idle_scheduler_frees_global_free_lists),
 	KUNIT_CASE(idle_module_causes_no_periodic_wakeups),
 	{}
 };

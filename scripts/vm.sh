@@ -57,8 +57,10 @@ echo "$kunit_suites" >"$root/gmp/kunit_suites"
 for t in "$GMP_TOP"/selftests/*_test; do
 	[ -x "$t" ] && cp "$t" "$root/gmp/selftests/"
 done
+: >"$root/gmp/extras"
 for f in "${extra[@]}"; do
 	cp -r "$f" "$root/gmp/"
+	basename "$f" >>"$root/gmp/extras"
 done
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.cpio.gz"

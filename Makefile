@@ -36,7 +36,7 @@ USER_CFLAGS := -O2 -g -Wall -Werror=implicit-function-declaration \
 	       -static -I$(CURDIR)
 SELFTESTS := selftests/gmp_dev_test selftests/gmp_stats_test selftests/gmp_fuzz_test selftests/gmp_job_test
 
-.PHONY: all module tools selftests check run deps kernel checkpatch clean bench
+.PHONY: all module tools selftests check run deps kernel checkpatch clean bench soak
 
 all: module tools selftests
 
@@ -50,7 +50,7 @@ tools: tools/gmpctl/gmpctl
 tools/gmpctl/gmpctl: tools/gmpctl/gmpctl.c uapi/gmp.h
 	$(CC) $(USER_CFLAGS) -Wextra -o $@ $<
 
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) selftests/gmp_soak
 
 selftests/%: selftests/%.c uapi/gmp.h
 	$(CC) $(USER_CFLAGS) -I$(shell scripts/ksrc.sh)/tools/testing/selftests \
@@ -61,6 +61,9 @@ check:
 
 run:
 	scripts/run-demo.sh
+
+soak:
+	scripts/soak.sh
 
 deps:
 	scripts/install-deps.sh
@@ -76,5 +79,5 @@ bench:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	rm -f tools/gmpctl/gmpctl $(SELFTESTS)
+	rm -f tools/gmpctl/gmpctl $(SELFTESTS) selftests/gmp_soak
 	rm -rf build

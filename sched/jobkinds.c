@@ -626,11 +626,12 @@ static void block_cpu_fn(void *arg)
 	struct block_state *st = arg;
 	u64 t0 = ktime_get_ns(), x = t0, units = 0;
 
-	while (ktime_get_ns() < st->deadline && !gmp_cancelled()) {
+	/* At least one unit: a sibling that ran late still has a rate. */
+	do {
 		x = gmp_busy_unit(x);
 		units++;
 		gmp_checkpoint();
-	}
+	} while (ktime_get_ns() < st->deadline && !gmp_cancelled());
 	st->sink = x;
 	st->units = units;
 	st->run_ns = ktime_get_ns() - t0;

@@ -205,8 +205,9 @@ static struct gmp_g *gmp_execute(struct gmp_m *m, struct gmp_g *gp,
 	gp->m = m;
 	m->curg = gp;
 	WRITE_ONCE(gp->preempt, false);
+	/* Sysmon reads it (retake): a marked write, owner-only otherwise. */
 	if (!inherit_time)
-		p->schedtick++;
+		WRITE_ONCE(p->schedtick, p->schedtick + 1);
 	p->stats.switches++;
 
 	local_irq_save(flags);
@@ -920,7 +921,7 @@ void gmp_m_block_start(struct gmp_m *m)
 
 	if (!p)
 		return;
-	p->syscalltick++;
+	WRITE_ONCE(p->syscalltick, p->syscalltick + 1);	/* sysmon reads it */
 	m->oldp = p;
 	m->p = NULL;
 	WRITE_ONCE(p->m, NULL);

@@ -180,7 +180,7 @@ static void all_ps_run_gs_in_parallel(struct kunit *test)
 struct yield_ctx {
 	atomic_t stop;
 	atomic_t done;
-	long yields;
+	atomic_long_t yields;
 };
 
 static void yield_spinner(void *arg)
@@ -189,7 +189,7 @@ static void yield_spinner(void *arg)
 
 	while (!atomic_read(&c->stop)) {
 		gmp_yield();
-		c->yields++;
+		atomic_long_inc(&c->yields);
 	}
 	atomic_inc(&c->done);
 }
@@ -216,7 +216,7 @@ static void yield_lets_others_progress(struct kunit *test)
 	msleep(20);
 	KUNIT_ASSERT_EQ(test, gmp_go(yield_setter, &c), 0);
 	KUNIT_EXPECT_TRUE(test, wait_count(&c.done, n));
-	KUNIT_EXPECT_GT(test, c.yields, 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&c.yields), 0L);
 }
 
 /* ---- park / ready ----------------------------------------------------------- */

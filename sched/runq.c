@@ -121,7 +121,8 @@ void __gmp_globrunq_put(struct gmp_g *gp)
 {
 	lockdep_assert_held(&gmp_sched.lock);
 	gmp_gqueue_push(&gmp_sched.runq, gp);
-	gmp_sched.runqsize++;
+	/* Read without the lock (schedule, findrunnable): marked write. */
+	WRITE_ONCE(gmp_sched.runqsize, gmp_sched.runqsize + 1);
 }
 
 void __gmp_globrunq_putbatch(struct gmp_gqueue *batch, int n)
@@ -135,7 +136,7 @@ void __gmp_globrunq_putbatch(struct gmp_gqueue *batch, int n)
 	else
 		gmp_sched.runq.head = batch->head;
 	gmp_sched.runq.tail = batch->tail;
-	gmp_sched.runqsize += n;
+	WRITE_ONCE(gmp_sched.runqsize, gmp_sched.runqsize + n);
 }
 
 /**
@@ -176,7 +177,7 @@ struct gmp_g *__gmp_globrunq_get(struct gmp_p *p, int max)
 	if (max > 0 && n > max)
 		n = max;
 	n = min(n, GMP_RUNQ_SIZE / 2);
-	gmp_sched.runqsize -= n;
+	WRITE_ONCE(gmp_sched.runqsize, gmp_sched.runqsize - n);
 	gp = gmp_gqueue_pop(&gmp_sched.runq);
 	while (--n > 0)
 		gmp_runq_put(p, gmp_gqueue_pop(&gmp_sched.runq), false);

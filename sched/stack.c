@@ -30,6 +30,16 @@
 
 static struct kmem_cache *gmp_g_cache;
 
+/*
+ * The global free-list counts change under gflock but are read without it
+ * (gfget's empty check, the shrinker's count): marked writes.
+ */
+static void gmp_ngfree_add(unsigned int c, int n)
+{
+	lockdep_assert_held(&gmp_sched.gflock);
+	WRITE_ONCE(gmp_sched.ngfree[c], gmp_sched.ngfree[c] + n);
+}
+
 unsigned int gmp_stack_class_size(unsigned int class)
 {
 	return class == GMP_STACK_SMALL ? PAGE_SIZE << KASAN_STACK_ORDER :
@@ -125,14 +135,14 @@ void gmp_gfput(struct gmp_p *p, struct gmp_g *gp)
 			tmp = gmp_gqueue_pop(&p->gfree[c]);
 			p->ngfree[c]--;
 			gmp_gqueue_push_head(&gmp_sched.gfree[c], tmp);
-			gmp_sched.ngfree[c]++;
+			gmp_ngfree_add(c, 1);
 		}
 		spin_unlock(&gmp_sched.gflock);
 		return;
 	}
 	spin_lock(&gmp_sched.gflock);
 	gmp_gqueue_push_head(&gmp_sched.gfree[c], gp);
-	gmp_sched.ngfree[c]++;
+	gmp_ngfree_add(c, 1);
 	spin_unlock(&gmp_sched.gflock);
 }
 
@@ -158,13 +168,13 @@ struct gmp_g *gmp_gfget(struct gmp_p *p, unsigned int class)
 	if (!p) {
 		gp = gmp_gqueue_pop(&gmp_sched.gfree[class]);
 		if (gp)
-			gmp_sched.ngfree[class]--;
+			gmp_ngfree_add(class, -1);
 		spin_unlock(&gmp_sched.gflock);
 		return gp;
 	}
 	while (p->ngfree[class] < GMP_GFREE_MAX / 2 &&
 	       (gp = gmp_gqueue_pop(&gmp_sched.gfree[class]))) {
-		gmp_sched.ngfree[class]--;
+		gmp_ngfree_add(class, -1);
 		gmp_gqueue_push_head(&p->gfree[class], gp);
 		p->ngfree[class]++;
 	}
@@ -216,7 +226,7 @@ unsigned long gmp_gfree_trim(unsigned long max)
 			spin_lock(&gmp_sched.gflock);
 			gp = gmp_gqueue_pop(&gmp_sched.gfree[c]);
 			if (gp)
-				gmp_sched.ngfree[c]--;
+				gmp_ngfree_add(c, -1);
 			spin_unlock(&gmp_sched.gflock);
 			if (!gp)
 				break;

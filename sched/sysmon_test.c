@@ -254,17 +254,20 @@ static void after_select_fn(void *arg)
 {
 	struct after_ctx *c = arg;
 	struct gmp_chan *never = gmp_chan_create(sizeof(int), 0);
-	struct gmp_chan *t = gmp_after(5 * NSEC_PER_MSEC);
+	struct gmp_chan *t;
 	bool ok_never = false;
 	int v;
 	struct gmp_select_case cases[2] = {
 		{ .c = never, .dir = GMP_SELECT_RECV, .elem = &v, .ok = &ok_never },
-		{ .c = t, .dir = GMP_SELECT_RECV, .elem = &c->fired, .ok = &c->ok },
+		{ .dir = GMP_SELECT_RECV, .elem = &c->fired, .ok = &c->ok },
 	};
 
+	/* Before the timer starts: it fires >= 5 ms after this. */
+	c->t0 = ktime_get_ns();
+	t = gmp_after(5 * NSEC_PER_MSEC);
+	cases[1].c = t;
 	c->idx = -1;
 	if (!IS_ERR(never) && !IS_ERR(t)) {
-		c->t0 = ktime_get_ns();
 		c->idx = gmp_select(cases, 2, true);
 		c->elapsed = ktime_get_ns() - c->t0;
 	}

@@ -4,8 +4,8 @@
 # `make check`: install what is missing, build everything, run the host
 # checks and the VM matrix, and end with `N passed, M failed`.
 #
-# Matrix: Debian's stock kernel (SMP 2) and the debug test kernel (SMP 2
-# and SMP 4). Each VM run's console and results are kept under
+# Matrix: Debian's stock kernel (SMP 2), the debug test kernel (SMP 2
+# and SMP 4) and the KCSAN kernel (KUnit suites only, SMP 2). Each VM run's console and results are kept under
 # build/check/<label>/; a failed run's logs are listed at the end.
 #
 # GMP_MATRIX overrides the matrix, e.g. GMP_MATRIX="debug:4";
@@ -30,6 +30,8 @@ t0=$(date +%s)
 "$GMP_TOP/scripts/install-deps.sh" || die "dependencies missing (see above)"
 ksrc=$("$GMP_TOP/scripts/ksrc.sh") || die "no kernel source"
 debug_dir=$("$GMP_TOP/scripts/build-kernel.sh") || die "debug kernel build failed"
+kcsan_dir=$("$GMP_TOP/scripts/build-kernel.sh" "$GMP_TOP/scripts/kconfig/kcsan.config") ||
+	die "KCSAN kernel build failed"
 debian_kver=$(debian_kver)
 [ -n "$debian_kver" ] || die "no Debian kernel installed"
 out=$GMP_TOP/build/check
@@ -41,9 +43,10 @@ make -C "$GMP_TOP" -s tools selftests >"$out/userspace.log" 2>&1
 rc=$?
 [ $rc = 0 ] && ! grep -q "warning:" "$out/userspace.log"
 record "$([ $? = 0 ] && echo ok || echo fail)" userspace_builds_without_warnings
-for k in debian debug; do
+for k in debian debug kcsan; do
 	kdir=/lib/modules/$debian_kver/build
 	[ $k = debug ] && kdir=$debug_dir
+	[ $k = kcsan ] && kdir=$kcsan_dir
 	"$GMP_TOP/scripts/build-module.sh" "$kdir" "$GMP_TOP/build/$k" \
 		>"$out/module-$k.log" 2>&1
 	rc=$?
@@ -81,19 +84,23 @@ done < <(sed -n 's/^\(test_[a-z0-9_]*\) (.*) \.\.\. \(ok\|FAIL\|ERROR\)$/\1 \2/p
 	"$out/host-unittest.log")
 
 # --- VM matrix ------------------------------------------------------------
-matrix=${GMP_MATRIX:-"debian:2 debug:2 debug:4"}
+# kcsan runs the KUnit suites only (plan kunit): KCSAN finds data races
+# where the suites stress the rings and protocols.
+matrix=${GMP_MATRIX:-"debian:2 debug:2 debug:4 kcsan:2"}
 for cell in $matrix; do
 	k=${cell%%:*} smp=${cell##*:}
 	label=$k-smp$smp
 	kernel=/boot/vmlinuz-$debian_kver
+	plan=check
 	[ $k = debug ] && kernel=$debug_dir/arch/x86/boot/bzImage
+	[ $k = kcsan ] && kernel=$kcsan_dir/arch/x86/boot/bzImage && plan=kunit
 	ko=$GMP_TOP/build/$k/gmp.ko
 	if [ ! -f "$ko" ]; then
 		record fail "$label.module_missing"
 		continue
 	fi
 	log "booting $label"
-	"$GMP_TOP/scripts/vm.sh" --kernel "$kernel" --module "$ko" --plan check \
+	"$GMP_TOP/scripts/vm.sh" --kernel "$kernel" --module "$ko" --plan $plan \
 		--smp "$smp" --timeout "${GMP_VM_TIMEOUT:-1500}" --out "$out/$label" \
 		--kunit-suites "${GMP_KUNIT_SUITES:-}"
 	python3 "$GMP_TOP/scripts/parse-results.py" --label "$label" \

@@ -57,6 +57,7 @@ echo "$kunit_suites" >"$root/gmp/kunit_suites"
 for t in "$GMP_TOP"/selftests/*_test; do
 	[ -x "$t" ] && cp "$t" "$root/gmp/selftests/"
 done
+[ -x "$GMP_TOP/selftests/gmp_soak" ] && cp "$GMP_TOP/selftests/gmp_soak" "$root/gmp/"
 : >"$root/gmp/extras"
 for f in "${extra[@]}"; do
 	cp -r "$f" "$root/gmp/"

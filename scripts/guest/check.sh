@@ -129,5 +129,38 @@ hotplug_sysfs() {
 	rmmod gmp_ring && rmmod gmp
 }
 step cpu_hotplug_via_sysfs_while_goroutines_run hotplug_sysfs
+
+# Slab and vmalloc memory in kB, to compare before load and after unload.
+mem_kb() {
+	awk '/^(Slab|VmallocUsed):/ { s += $2 } END { print s }' /proc/meminfo
+}
+
+# Soak: random jobs of every kind from several processes, cancellations,
+# SIGKILLed submitters, GOMAXPROCS changes and CPU hotplug (gmp_soak),
+# then unload and load cycles; memory must return to where it was.
+soak() {
+	secs=60
+	has_kunit && secs=30	# the debug kernels are several times slower
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	before=$(mem_kb)
+	insmod /gmp/gmp.ko || return 1
+	/gmp/gmp_soak "$secs"
+	rc=$?
+	i=0
+	until rmmod gmp 2>/dev/null; do	# cancelled jobs may still unwind
+		i=$((i + 1))
+		[ $i -lt 50 ] || return 1
+		sleep 0.2
+	done
+	insmod_rmmod_cycles 5 || return 1
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	after=$(mem_kb)
+	echo "soak memory: slab+vmalloc ${before} kB before load, ${after} kB after unload"
+	[ $rc = 0 ] && [ $((after - before)) -lt 2048 ]
+}
+[ -x /gmp/gmp_soak ] && step soak_jobs_chaos_then_memory_back_to_baseline soak
 step insmod_rmmod_20_times insmod_rmmod_cycles 20
 kmemleak_report
+

@@ -491,8 +491,10 @@ static void fanout_work_step(struct gmp_job *job, struct fanout_state *st)
 {
 	u64 u, x = (unsigned long)st;
 
-	for (u = 0; u < job->p.fanout.work && !bl_cancelled(job); u++)
+	for (u = 0; u < job->p.fanout.work && !bl_cancelled(job); u++) {
 		x = gmp_busy_unit(x);
+		cond_resched();
+	}
 	WRITE_ONCE(st->sink, x);
 	atomic64_inc(&st->finished);
 	if (atomic_dec_and_test(&st->left))

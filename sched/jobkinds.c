@@ -931,8 +931,10 @@ static void fanout_worker(void *arg)
 	struct fanout_state *st = arg;
 	u64 u, x = (unsigned long)st;
 
-	for (u = 0; u < job->p.fanout.work && !gmp_cancelled(); u++)
+	for (u = 0; u < job->p.fanout.work && !gmp_cancelled(); u++) {
 		x = gmp_busy_unit(x);
+		gmp_checkpoint();	/* else a long job owns every CPU */
+	}
 	WRITE_ONCE(st->sink, x);
 	atomic64_inc(&st->finished);
 	gmp_wg_done(&st->wg);

@@ -929,6 +929,7 @@ TEST_F_TIMEOUT(job, cancel_unwinds_every_long_running_kind, 90)
 	static const struct gmp_job_submit jobs[] = {
 		JOB(GMP_JOB_SLEEP, 1000, 60 * SEC),
 		JOB(GMP_JOB_CPU, 2, GMP_JOB_MAX_ITERS / 2),
+		JOB(GMP_JOB_FANOUT, 4, GMP_JOB_MAX_ITERS / 4),
 		JOB(GMP_JOB_PINGPONG, GMP_JOB_MAX_ITERS),
 		JOB(GMP_JOB_RING, 100, GMP_JOB_MAX_ITERS / 100),
 		JOB(GMP_JOB_CHAN, 4, 4, GMP_JOB_MAX_ITERS, 0),

@@ -55,7 +55,7 @@
  *
  * The race this must close is a submitter readying a G while the last
  * spinner gives up. Both sides are written as numbered steps; the SPIN
- * model for issue 8 will check them:
+ * model in model/park.pml checks them:
  *
  *   Submitter (gmp_goready(), gmp_g_start(), gmp_ready()):
  *     S1. publish the G: a run ring, the global queue or a P inbox;
@@ -73,11 +73,15 @@
  * Either S3 sees nmspinning == 0 and npidle != 0 (so it wakes an M), or
  * G3 sees the published G: S1-S2-S3 and G1-G2-G3 are each separated by a
  * full barrier, so they cannot both read the other's old value.
+ * This protocol is model-checked by model/park.pml (scripts/spin-check.sh,
+ * run by make check); the model names the functions it stands for.
  *
  * A startm() that finds an idle P but no idle M (the M that released the
  * P is between G1 and G4) queues the P on gmp_sched.needm: gmp_stopm()
  * takes a needm P instead of sleeping, and a work item creates a new M if
- * nobody did.
+ * nobody did. A startm() that wakes nobody drops wakep()'s spinning claim
+ * inside that same critical section, never after it: otherwise S3 can see
+ * a claim whose M does not exist (__gmp_startm_unclaim()).
  *
  * Lock order and field tags: the lock legend at the top of sched/gmp.h.
  */
@@ -352,6 +356,26 @@ void gmp_stopm(struct gmp_m *m)
 }
 
 /*
+ * Drop wakep()'s spinning claim when startm() wakes nobody. It must happen
+ * inside the critical section that found no P or no M, as Go's wakep()
+ * does: a submitter that saw the claim read nmspinning before this store,
+ * so its G was published before it too, and every P that goes idle or
+ * leaves needm afterwards does so in a later critical section, whose M
+ * then runs G1-G3 and sees the G. Dropped after the unlock instead, the
+ * claim outlives the P's hand-over: the M that took the P may already be
+ * past G3 while a new submitter's S3 still sees nmspinning != 0, and the
+ * G is stranded. model/park.pml found that lost wakeup (BUG_STALE_CLAIM,
+ * model/README.md).
+ */
+static void __gmp_startm_unclaim(bool spinning)
+	__must_hold(&gmp_sched.lock)
+{
+	lockdep_assert_held(&gmp_sched.lock);
+	if (spinning)
+		WARN_ON_ONCE(atomic_dec_return(&gmp_sched.nmspinning) < 0);
+}
+
+/*
  * Go's startm: give an idle M the P @p (or any idle P) to run.
  * @spinning: the caller already counted the M in nmspinning (wakep).
  * Context: any (IRQ-safe).
@@ -365,10 +389,9 @@ void gmp_startm(struct gmp_p *p, bool spinning)
 	if (!p) {
 		p = __gmp_pidleget();
 		if (!p) {
+			/* No P after all: undo wakep()'s claim, under the lock. */
+			__gmp_startm_unclaim(spinning);
 			raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
-			/* No P after all: undo wakep()'s claim. */
-			if (spinning)
-				WARN_ON_ONCE(atomic_dec_return(&gmp_sched.nmspinning) < 0);
 			return;
 		}
 	}
@@ -377,14 +400,14 @@ void gmp_startm(struct gmp_p *p, bool spinning)
 		/*
 		 * The M that released @p has not parked yet, or all Ms are
 		 * busy: leave @p for the next gmp_stopm() or a new M. The
-		 * spinning claim is dropped; the M that takes @p re-checks
-		 * every queue before it can park.
+		 * spinning claim is dropped here, under the lock; the M that
+		 * takes @p (later, under the same lock) re-checks every queue
+		 * before it can park.
 		 */
 		p->link = gmp_sched.needm;
 		gmp_sched.needm = p;
+		__gmp_startm_unclaim(spinning);
 		raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
-		if (spinning)
-			WARN_ON_ONCE(atomic_dec_return(&gmp_sched.nmspinning) < 0);
 		schedule_work(&gmp_sched.newm_work);
 		return;
 	}

@@ -76,6 +76,14 @@ for k in debian debug; do
 		head -n 20 "$out/sparse-$k.log"
 	fi
 done
+# The parking protocol's SPIN model (model/README.md): every
+# configuration verifies and every seeded bug gives a counterexample.
+GMP_SPIN_OUT=$out/spin "$GMP_TOP/scripts/spin-check.sh" >"$out/spin.log" 2>&1
+while read -r verdict name; do
+	record "$([ "$verdict" = ok ] && echo ok || echo fail)" "$name"
+done < <(sed -n 's/^\(ok\|FAIL\) *\(spin\.[a-z0-9_]*\).*/\1 \2/p' "$out/spin.log")
+grep -q '^[0-9]* passed, 0 failed$' "$out/spin.log"
+record "$([ $? = 0 ] && echo ok || echo fail)" spin_model_checked "(see $out/spin.log)"
 python3 -m unittest discover -s "$GMP_TOP/scripts/tests" -p 'test_*.py' -v \
 	>"$out/host-unittest.log" 2>&1
 while read -r name verdict; do

@@ -66,7 +66,7 @@ static int bl_kthread_start(struct gmp_job *job,
 {
 	struct bl_kthread *t = kmalloc(sizeof(*t), GFP_KERNEL);
 	struct task_struct *k;
-	bool g = gmp_self();
+	bool g = __gmp_self();
 
 	if (!t)
 		return -ENOMEM;

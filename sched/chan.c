@@ -54,14 +54,19 @@
  *  2. Before parking, with the channel locks or the nil lock held,
  *     gmp_chan_wait_register() takes gp->lock, checks ->cancelled and sets
  *     gp->chanwait = w under it. Lock order: channel locks, then gp->lock.
- *  3. Once the G runs again: gp->chanwait = NULL under gp->lock
- *     (gmp_chan_wait_unregister()).
- *  4. gmp_g_cancel() (sched/time.c): under gp->lock, w = gp->chanwait and, if w is set,
+ *  3. Once the G runs again: gp->chanwait = NULL, a full barrier (CW:A),
+ *     then gp->cancelled is read; only if it is set does the G take and
+ *     drop gp->lock, to wait out a canceller that may still be looking at
+ *     the wait (gmp_chan_wait_unregister()).
+ *  4. gmp_g_cancel() (sched/time.c): under gp->lock, gp->cancelled = true,
+ *     a full barrier (CW:B), w = gp->chanwait and, if w is set,
  *     gmp_chanwait_claim(w). After dropping gp->lock, if the claim won,
  *     gmp_chanwait_cancel_claimed(w).
  *
- * The canceller holds gp->lock while it claims, so the G cannot be on its
- * way out of the wait (step 3 needs that lock); after a won claim only the
+ * CW:A and CW:B order each side's store before its load, so either the
+ * canceller reads chanwait == NULL, or the G reads cancelled and waits for
+ * the canceller's lock: the canceller holds gp->lock while it claims, so
+ * the G cannot leave the wait under it; after a won claim only the
  * canceller can ready the G, so the wait stays in place; after a lost one
  * it does not touch the wait again. gmp_chanwait_cancel_claimed() takes the
  * channel locks without gp->lock, so the two lock orders never meet, and
@@ -152,10 +157,26 @@ static void *gmp_chan_slot(struct gmp_chan *c, unsigned int i)
 	return c->buf + (size_t)i * c->elemsize;
 }
 
+/*
+ * Element copies are on every hand-off: the common word-sized elements
+ * get an inline move instead of a call to memcpy().
+ */
 static void gmp_chan_copy(struct gmp_chan *c, void *dst, const void *src)
 {
-	if (dst && c->elemsize)
+	if (!dst)
+		return;
+	switch (c->elemsize) {
+	case 0:
+		break;
+	case sizeof(u32):
+		memcpy(dst, src, sizeof(u32));
+		break;
+	case sizeof(u64):
+		memcpy(dst, src, sizeof(u64));
+		break;
+	default:
 		memcpy(dst, src, c->elemsize);
+	}
 }
 
 static void gmp_chan_zero(struct gmp_chan *c, void *dst)
@@ -330,14 +351,14 @@ static void gmp_chan_park(struct gmp_chan *c, struct list_head *q,
 	local_irq_restore(flags);
 }
 
-static int gmp_chan_send_slow(struct gmp_chan *c, const void *elem,
-			      unsigned long flags)
+static int gmp_chan_send_slow(struct gmp_g *gp, struct gmp_chan *c,
+			      const void *elem, unsigned long flags)
 	__releases(&c->lock)
 {
 	struct gmp_chanwait w;
 	struct gmp_sudog sg;
 
-	gmp_chanwait_init(&w, gmp_self(), &sg, 1);
+	gmp_chanwait_init(&w, gp, &sg, 1);
 	if (gmp_chan_wait_register(w.g, &w)) {
 		raw_spin_unlock_irqrestore(&c->lock, flags);
 		return -ECANCELED;
@@ -350,14 +371,14 @@ static int gmp_chan_send_slow(struct gmp_chan *c, const void *elem,
 	return sg.success ? 0 : -EPIPE;
 }
 
-static int gmp_chan_recv_slow(struct gmp_chan *c, void *elem, bool *ok,
-			      unsigned long flags)
+static int gmp_chan_recv_slow(struct gmp_g *gp, struct gmp_chan *c,
+			      void *elem, bool *ok, unsigned long flags)
 	__releases(&c->lock)
 {
 	struct gmp_chanwait w;
 	struct gmp_sudog sg;
 
-	gmp_chanwait_init(&w, gmp_self(), &sg, 1);
+	gmp_chanwait_init(&w, gp, &sg, 1);
 	if (gmp_chan_wait_register(w.g, &w)) {
 		raw_spin_unlock_irqrestore(&c->lock, flags);
 		return -ECANCELED;
@@ -394,7 +415,7 @@ int gmp_chan_block(enum gmp_wait_reason reason)
 	struct gmp_chanwait w;
 	unsigned long flags;
 
-	gmp_chanwait_init(&w, gmp_self(), NULL, 0);
+	gmp_chanwait_init(&w, __gmp_self(), NULL, 0);
 	raw_spin_lock_irqsave(&gmp_chan_nilwait_lock, flags);
 	if (gmp_chan_wait_register(w.g, &w)) {
 		raw_spin_unlock_irqrestore(&gmp_chan_nilwait_lock, flags);
@@ -508,7 +529,8 @@ bool gmp_chan_wait_register(struct gmp_g *gp, struct gmp_chanwait *w)
  * @gp: the running G
  *
  * Step 3 of the plan: after this no canceller can reach the wait, which
- * lives in the frame the G is about to leave.
+ * lives in the frame the G is about to leave. Uncancelled Gs (nearly all)
+ * pay one barrier here, not a lock round trip.
  *
  * Context: a goroutine.
  */
@@ -516,8 +538,13 @@ void gmp_chan_wait_unregister(struct gmp_g *gp)
 {
 	unsigned long flags;
 
+	WRITE_ONCE(gp->chanwait, NULL);
+	/* CW:A: the store before the load; pairs with CW:B in gmp_g_cancel(). */
+	smp_mb();
+	if (likely(!READ_ONCE(gp->cancelled)))
+		return;
+	/* A canceller may still hold the old wait: let it finish. */
 	raw_spin_lock_irqsave(&gp->lock, flags);
-	gp->chanwait = NULL;
 	raw_spin_unlock_irqrestore(&gp->lock, flags);
 }
 
@@ -610,11 +637,11 @@ EXPORT_SYMBOL_GPL(gmp_chan_put);
  */
 int gmp_chan_send(struct gmp_chan *c, const void *elem)
 {
-	struct gmp_g *ready = NULL;
+	struct gmp_g *gp = __gmp_self(), *ready = NULL;
 	unsigned long flags;
 	int ret;
 
-	if (!gmp_self())
+	if (!gp)
 		return -EPERM;
 	if (!c)
 		return gmp_chan_block(GMP_WAIT_CHAN_SEND);
@@ -623,7 +650,7 @@ int gmp_chan_send(struct gmp_chan *c, const void *elem)
 	raw_spin_lock_irqsave(&c->lock, flags);
 	ret = __gmp_chan_trysend(c, elem, &ready);
 	if (ret == -EAGAIN)
-		return gmp_chan_send_slow(c, elem, flags);
+		return gmp_chan_send_slow(gp, c, elem, flags);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
 	if (ready)
 		gmp_goready(ready);
@@ -644,18 +671,18 @@ EXPORT_SYMBOL_GPL(gmp_chan_send);
  */
 int gmp_chan_recv(struct gmp_chan *c, void *elem, bool *ok)
 {
-	struct gmp_g *ready = NULL;
+	struct gmp_g *gp = __gmp_self(), *ready = NULL;
 	unsigned long flags;
 	int ret;
 
-	if (!gmp_self())
+	if (!gp)
 		return -EPERM;
 	if (!c)
 		return gmp_chan_block(GMP_WAIT_CHAN_RECV);
 	raw_spin_lock_irqsave(&c->lock, flags);
 	ret = __gmp_chan_tryrecv(c, elem, ok, &ready);
 	if (ret == -EAGAIN)
-		return gmp_chan_recv_slow(c, elem, ok, flags);
+		return gmp_chan_recv_slow(gp, c, elem, ok, flags);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
 	if (ready)
 		gmp_goready(ready);

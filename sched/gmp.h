@@ -102,11 +102,12 @@ struct gmp_g {
 	struct gmp_m *m;		/* M running it, while RUNNING */
 	struct gmp_g *schedlink;	/* run queue / free list link */
 	struct llist_node readylink;	/* A: P inbox link (gmp_ready) */
-	u64 waitsince;			/* local_clock() at park */
+	unsigned long waitsince;	/* jiffies at park: dumps only need ms */
 	raw_spinlock_t lock;		/* G: cancellation vs. a sleep's timer */
 	bool cancelled;			/* G, read with READ_ONCE() */
 	struct hrtimer *sleep_timer;	/* G: armed gmp_sleep() timer */
-	struct gmp_chanwait *chanwait;	/* G: its parked channel wait */
+	struct gmp_chanwait *chanwait;	/* G: its parked channel wait; cleared
+					 * with a barrier instead (sched/chan.c) */
 	struct list_head allglink;	/* L: gmp_sched.allgs */
 	struct gmp_job *job;		/* I: the job it belongs to, or NULL */
 	struct list_head joblink;	/* J: job->gs */
@@ -338,10 +339,63 @@ static inline bool gmp_g_is_g0(struct gmp_g *gp)
 	return gp->m && &gp->m->g0 == gp;
 }
 
+/* gmp_self() inlined, for gmp's own hot paths (every channel operation). */
+static __always_inline struct gmp_g *__gmp_self(void)
+{
+	struct gmp_g *gp = getg();
+
+	return gp && !gmp_g_is_g0(gp) ? gp : NULL;
+}
+
 /* proc.c */
 int gmp_schedinit(unsigned int maxprocs);
 void gmp_sched_shutdown(void);
-bool gmp_g_casstatus(struct gmp_g *gp, int old, int new);
+bool gmp_g_casstatus_fail(struct gmp_g *gp, int old, int new);
+
+/*
+ * Legal G status transitions: the table above enum gmp_gstatus. A switch,
+ * so that it folds away where @old and @new are constants.
+ */
+static __always_inline bool gmp_g_legal(int old, int new)
+{
+	switch (old) {
+	case GMP_G_IDLE:
+	case GMP_G_DEAD:
+	case GMP_G_WAITING:
+		return new == GMP_G_RUNNABLE;
+	case GMP_G_RUNNABLE:
+	case GMP_G_SYSCALL:
+		return new == GMP_G_RUNNING;
+	case GMP_G_RUNNING:
+		return new == GMP_G_WAITING || new == GMP_G_RUNNABLE ||
+		       new == GMP_G_DEAD || new == GMP_G_SYSCALL;
+	}
+	return false;
+}
+
+/**
+ * gmp_g_casstatus() - move a G from status @old to @new
+ * @gp:	 the G
+ * @old: the status it must be in
+ * @new: the status it goes to; must be a legal transition from @old
+ *
+ * Inline: it is on every park, ready and switch.
+ *
+ * Context: any.
+ * Return: true on success; false (with a warning) on an illegal
+ * transition or a G not in @old -- a bug in gmp or in an API user.
+ */
+static __always_inline bool gmp_g_casstatus(struct gmp_g *gp, int old, int new)
+{
+	int cur = old;
+
+	if (unlikely(!gmp_g_legal(old, new)))
+		return gmp_g_casstatus_fail(gp, old, new);
+	/* Fully ordered: the status publishes everything before it. */
+	if (likely(atomic_try_cmpxchg(&gp->status, &cur, new)))
+		return true;
+	return gmp_g_casstatus_fail(gp, old, new);
+}
 void gmp_goready(struct gmp_g *gp);
 void gmp_gopark(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
 		enum gmp_wait_reason reason);

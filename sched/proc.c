@@ -106,40 +106,15 @@ unsigned long gmp_stack_cookie __read_mostly;
 
 /* ---- G status ----------------------------------------------------------- */
 
-/* Legal transitions, the table of enum gmp_gstatus in sched/gmp.h. */
-static const u8 gmp_g_legal[GMP_G_NR_STATUS] = {
-	[GMP_G_IDLE]	 = BIT(GMP_G_RUNNABLE),
-	[GMP_G_RUNNABLE] = BIT(GMP_G_RUNNING),
-	[GMP_G_RUNNING]	 = BIT(GMP_G_WAITING) | BIT(GMP_G_RUNNABLE) |
-			   BIT(GMP_G_DEAD) | BIT(GMP_G_SYSCALL),
-	[GMP_G_SYSCALL]	 = BIT(GMP_G_RUNNING),
-	[GMP_G_WAITING]	 = BIT(GMP_G_RUNNABLE),
-	[GMP_G_DEAD]	 = BIT(GMP_G_RUNNABLE),
-};
-
-/**
- * gmp_g_casstatus() - move a G from status @old to @new
- * @gp:	 the G
- * @old: the status it must be in
- * @new: the status it goes to; must be a legal transition from @old
- *
- * Context: any.
- * Return: true on success; false (with a warning) on an illegal
- * transition or a G not in @old -- a bug in gmp or in an API user.
- */
-bool gmp_g_casstatus(struct gmp_g *gp, int old, int new)
+/* The slow half of gmp_g_casstatus() (sched/gmp.h): say what went wrong. */
+bool gmp_g_casstatus_fail(struct gmp_g *gp, int old, int new)
 {
-	int cur = old;
-
-	if (WARN_ONCE(!(gmp_g_legal[old] & BIT(new)),
-		      "gmp: illegal G status transition %d -> %d\n", old, new))
-		return false;
-	/* Fully ordered: the status publishes everything before it. */
-	if (WARN_ONCE(!atomic_try_cmpxchg(&gp->status, &cur, new),
-		      "gmp: goroutine %llu in status %d, expected %d\n",
-		      gp->goid, cur, old))
-		return false;
-	return true;
+	WARN_ONCE(!gmp_g_legal(old, new),
+		  "gmp: illegal G status transition %d -> %d\n", old, new);
+	WARN_ONCE(gmp_g_legal(old, new),
+		  "gmp: goroutine %llu in status %d, expected %d\n",
+		  gp->goid, atomic_read(&gp->status), old);
+	return false;
 }
 
 /* ---- switching ---------------------------------------------------------- */
@@ -821,7 +796,7 @@ void gmp_gopark(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
 	gp->m->waitunlockf = unlockf;
 	gp->m->waitlock = arg;
 	gp->waitreason = reason;
-	gp->waitsince = local_clock();
+	gp->waitsince = jiffies;	/* cheaper than a clock read, per park */
 	gmp_mcall(gp, gmp_park_m);
 	gp->waitreason = GMP_WAIT_NONE;
 }
@@ -1128,7 +1103,7 @@ static struct gmp_p *gmp_current_p(void)
 struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 			  const struct gmp_spawn_opts *opts, int *err)
 {
-	struct gmp_g *self = gmp_self();
+	struct gmp_g *self = __gmp_self();
 
 	/* Spawning may vmalloc, and reclaim is too deep for a small stack. */
 	*err = -EPERM;

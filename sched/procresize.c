@@ -244,7 +244,7 @@ int gmp_set_maxprocs(unsigned int n)
 
 	if (n > GMP_MAXPROCS_MAX)
 		return -EINVAL;
-	if (gmp_self())
+	if (__gmp_self())
 		return -EDEADLK;
 	cpus_read_lock();
 	mutex_lock(&gmp_sched.resize_lock);

@@ -262,7 +262,7 @@ static void gmp_select_enqueue(struct gmp_selctx *sc)
 	struct gmp_sudog *sg;
 	int i;
 
-	gmp_chanwait_init(&sc->w, gmp_self(), sc->sg, sc->norder);
+	gmp_chanwait_init(&sc->w, __gmp_self(), sc->sg, sc->norder);
 	for (i = 0; i < sc->norder; i++) {
 		cas = &sc->cases[sc->lockorder[i]];
 		sg = &sc->sg[i];
@@ -328,11 +328,11 @@ static int __gmp_select(struct gmp_selctx *sc, int ncases, bool block)
 	local_irq_save(flags);
 	gmp_select_lock(sc);
 	ret = gmp_select_poll(sc, &ready);
-	if (ret == -EAGAIN && block && gmp_chan_wait_register(gmp_self(), &sc->w))
+	if (ret == -EAGAIN && block && gmp_chan_wait_register(__gmp_self(), &sc->w))
 		ret = -ECANCELED;
 	if (ret == -EAGAIN && block) {
 		ret = gmp_select_block(sc);
-		gmp_chan_wait_unregister(gmp_self());
+		gmp_chan_wait_unregister(__gmp_self());
 	} else {
 		gmp_select_unlock(sc);
 	}
@@ -357,7 +357,7 @@ static int gmp_select_check(struct gmp_select_case *cases, int ncases,
 		    cases[i].c->elemsize && !cases[i].elem)
 			return -EINVAL;
 	}
-	if (block && !gmp_self())
+	if (block && !__gmp_self())
 		return -EPERM;
 	return 0;
 }

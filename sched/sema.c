@@ -140,7 +140,7 @@ static void gmp_sema_park(struct gmp_sema *s, struct gmp_semawaiter *sw,
  */
 int __gmp_sema_acquire(struct gmp_sema *s, bool lifo)
 {
-	struct gmp_semawaiter sw = { .g = gmp_self() };
+	struct gmp_semawaiter sw = { .g = __gmp_self() };
 	unsigned long flags;
 
 	if (gmp_sema_tryacquire(s))
@@ -173,7 +173,7 @@ int __gmp_sema_acquire(struct gmp_sema *s, bool lifo)
  */
 int gmp_sema_acquire(struct gmp_sema *s)
 {
-	if (!gmp_self())
+	if (!__gmp_self())
 		return -EPERM;
 	return __gmp_sema_acquire(s, false);
 }
@@ -226,7 +226,7 @@ void __gmp_sema_release(struct gmp_sema *s, bool handoff)
 	}
 	gmp_goready(gp);
 	/* Go: let the waiter we handed the token to run at once. */
-	if (ticket && gmp_self() && preemptible())
+	if (ticket && __gmp_self() && preemptible())
 		gmp_yield();
 }
 
@@ -393,7 +393,7 @@ int gmp_wg_wait(struct gmp_waitgroup *wg)
 {
 	s64 state;
 
-	if (!gmp_self())
+	if (!__gmp_self())
 		return -EPERM;
 	state = atomic64_read(&wg->state);
 	for (;;) {
@@ -510,7 +510,7 @@ int gmp_mutex_lock(struct gmp_mutex *m)
 {
 	int zero = 0;
 
-	if (!gmp_self())
+	if (!__gmp_self())
 		return -EPERM;
 	/* Fully ordered on success: the lock's acquire. */
 	if (!atomic_try_cmpxchg(&m->state, &zero, GMP_MUTEX_LOCKED))

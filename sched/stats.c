@@ -226,9 +226,8 @@ static int gmp_gdump_show(struct seq_file *m, void *v)
 	seq_printf(m, "goroutine %llu [%s", READ_ONCE(gp->goid),
 		   gmp_gstatus_names[st]);
 	if (st == GMP_G_WAITING && wr < GMP_WAIT_NR)
-		seq_printf(m, ", %s, %llums", gmp_wait_names[wr],
-			   div_u64(local_clock() - READ_ONCE(gp->waitsince),
-				   NSEC_PER_MSEC));
+		seq_printf(m, ", %s, %ums", gmp_wait_names[wr],
+			   jiffies_to_msecs(jiffies - READ_ONCE(gp->waitsince)));
 	seq_printf(m, "]: %s fn=%ps created by %pS\n", gp->name,
 		   READ_ONCE(gp->fn), (void *)READ_ONCE(gp->gopc));
 	return 0;

@@ -63,7 +63,7 @@ static bool gmp_sleep_arm(struct gmp_g *gp, void *arg)
  */
 int gmp_sleep(u64 ns)
 {
-	struct gmp_g *gp = gmp_self();
+	struct gmp_g *gp = __gmp_self();
 	struct gmp_sleeper s = { .ns = ns };
 	unsigned long flags;
 
@@ -107,12 +107,14 @@ void gmp_g_cancel(struct gmp_g *gp)
 
 	raw_spin_lock_irqsave(&gp->lock, flags);
 	WRITE_ONCE(gp->cancelled, true);
+	/* CW:B: pairs with CW:A in gmp_chan_wait_unregister() (sched/chan.c). */
+	smp_mb();
 	if (gp->sleep_timer && hrtimer_try_to_cancel(gp->sleep_timer) == 1) {
 		gp->sleep_timer = NULL;
 		wake = true;
 	}
 	/* Step 4 of the plan in sched/chan.c: claim a parked channel wait. */
-	w = gp->chanwait;
+	w = READ_ONCE(gp->chanwait);
 	if (w && !gmp_chanwait_claim(w))
 		w = NULL;
 	raw_spin_unlock_irqrestore(&gp->lock, flags);
@@ -134,7 +136,7 @@ void gmp_g_cancel(struct gmp_g *gp)
  */
 bool gmp_cancelled(void)
 {
-	struct gmp_g *gp = gmp_self();
+	struct gmp_g *gp = __gmp_self();
 
 	return gp && READ_ONCE(gp->cancelled);
 }

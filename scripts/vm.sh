@@ -6,6 +6,7 @@
 #   scripts/vm.sh --kernel BZIMAGE --module GMP_KO --plan NAME --out DIR
 #                 [--smp N] [--mem MB] [--timeout SEC] [--file PATH]...
 #                 [--kunit-suites a,b]   (only these KUnit suites)
+#                 [--qemu-arg ARG]...    (more QEMU options, e.g. -gdb)
 #
 # The initramfs holds busybox, scripts/guest/*, gmp.ko, gmpctl, the
 # selftest binaries and any --file. DIR receives console.log (ttyS0, the
@@ -16,7 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel= module= plan= out= smp=2 mem=2048 timeout=900 kunit_suites=
-extra=()
+extra=() qemu_extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--file) extra+=("$2"); shift 2 ;;
 	--kunit-suites) kunit_suites=$2; shift 2 ;;
+	--qemu-arg) qemu_extra+=("$2"); shift 2 ;;
 	*) die "vm.sh: unknown argument $1" ;;
 	esac
 done
@@ -74,5 +76,5 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-append "console=ttyS0,115200 panic=-1 oops=panic softlockup_panic=0 nokaslr" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$out/console.log" -serial "file:$out/results.log" \
-	</dev/null || rc=$?
+	${qemu_extra[@]+"${qemu_extra[@]}"} </dev/null || rc=$?
 exit "$rc"

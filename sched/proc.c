@@ -100,6 +100,7 @@
 #include <linux/slab.h>
 
 #include "gmp.h"
+#include "gmp_trace.h"
 
 struct gmp_sched gmp_sched;
 unsigned long gmp_stack_cookie __read_mostly;
@@ -188,6 +189,7 @@ static struct gmp_g *gmp_execute(struct gmp_m *m, struct gmp_g *gp,
 	if (!inherit_time)
 		WRITE_ONCE(p->schedtick, p->schedtick + 1);
 	p->stats.switches++;
+	trace_gmp_go_start(gp, p);
 
 	local_irq_save(flags);
 	current->stack = gp->stack;
@@ -761,6 +763,7 @@ static struct gmp_g *gmp_park_m(struct gmp_g *gp)
 
 	if (!gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_WAITING))
 		return gp;
+	trace_gmp_go_park(gp, m->p);
 	gmp_dropg(m, gp);
 	if (m->p)
 		m->p->stats.parks++;
@@ -768,6 +771,7 @@ static struct gmp_g *gmp_park_m(struct gmp_g *gp)
 	/* After the switch: a waker can never see a G still on its stack. */
 	if (unlockf && !unlockf(gp, m->waitlock)) {
 		gmp_g_casstatus(gp, GMP_G_WAITING, GMP_G_RUNNABLE);
+		trace_gmp_go_ready(gp, m->p, GMP_READY_DIRECT);
 		return gp;	/* don't park after all: run it again now */
 	}
 	return NULL;
@@ -821,10 +825,12 @@ void gmp_goready(struct gmp_g *gp)
 		return;
 	if (p) {
 		p->stats.readies++;
+		trace_gmp_go_ready(gp, p, GMP_READY_RUNNEXT);
 		gmp_runq_put(p, gp, true);		/* S1 */
 	} else {
 		target = gmp_sched.allp[raw_smp_processor_id() %
 					READ_ONCE(gmp_sched.gomaxprocs)];
+		trace_gmp_go_ready(gp, target, GMP_READY_INBOX);
 		llist_add(&gp->readylink, &target->inbox);	/* S1 */
 		atomic64_inc(&gmp_sched.readies_remote);
 	}
@@ -865,6 +871,7 @@ static struct gmp_g *gmp_goexit0(struct gmp_g *gp)
 	struct module *owner = gp->owner;
 
 	gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_DEAD);
+	trace_gmp_go_exit(gp, m->p);
 	gmp_dropg(m, gp);
 	gp->fn = NULL;
 	gp->arg = NULL;
@@ -1038,6 +1045,7 @@ EXPORT_SYMBOL_GPL(gmp_exit_blocking);
 
 static struct gmp_g *gmp_preempt_m(struct gmp_g *gp)
 {
+	trace_gmp_preempt(gp, gp->m->p);
 	if (gp->m->p)
 		gp->m->p->stats.preempts++;
 	return gmp_gosched_m(gp);
@@ -1191,6 +1199,7 @@ struct gmp_g *gmp_newproc_job(struct module *owner, gmp_fn_t fn, void *arg,
 	atomic_inc(&gmp_sched.ngalive);
 	old = atomic_read(&gp->status);
 	gmp_g_casstatus(gp, old, GMP_G_RUNNABLE);
+	trace_gmp_go_create(gp, p);
 	return gp;
 
 uncharge:

@@ -28,6 +28,7 @@
 #include <linux/atomic.h>
 
 #include "gmp.h"
+#include "gmp_trace.h"
 
 void gmp_runq_init(struct gmp_p *p)
 {
@@ -354,6 +355,7 @@ struct gmp_g *gmp_runq_steal(struct gmp_p *p, struct gmp_p *p2,
 	if (!n)
 		return NULL;
 	p->stats.steals++;
+	trace_gmp_steal(p, p2, n);
 	n--;
 	gp = p->runq[(t + n) % GMP_RUNQ_SIZE];
 	if (!n)

@@ -37,6 +37,7 @@
 #include <linux/sched/clock.h>
 
 #include "gmp.h"
+#include "gmp_trace.h"
 
 unsigned int gmp_timeslice_us = 10000;
 unsigned int gmp_handoff_grace_us = 200;
@@ -69,6 +70,7 @@ void gmp_handoffp(struct gmp_p *p)
 	unsigned long flags;
 	int zero = 0;
 
+	trace_gmp_handoff(p);
 	/* It has local work, or there is global work: start an M for it. */
 	if (!gmp_runq_empty(p) || !llist_empty(&p->inbox) ||
 	    READ_ONCE(gmp_sched.runqsize)) {

@@ -14,18 +14,29 @@
  *			function refused the park: WAITING -> RUNNABLE
  *  gmp_steal		gmp_runq_steal(): Gs taken from another P's ring
  *  gmp_preempt		gmp_preempt_m(): a G sysmon marked yields, on g0
+ *  gmp_go_yield	gmp_gosched(), gmp_exitsyscall0(): any other
+ *			RUNNING -> RUNNABLE, onto the global run queue
  *  gmp_handoff		gmp_handoffp(): sysmon took a P from a blocked M
  *  gmp_go_exit		gmp_goexit0(): RUNNING -> DEAD, on g0
+ *
+ * Together they cover every G status transition a trace reader needs:
+ * create, then start, then any of park (then ready), preempt or yield,
+ * each followed by another start, until exit. (SYSCALL is not traced: the
+ * G stays on its M, which may lose its P -- see gmp_handoff.)
  *
  * Every G event is recorded while the caller owns the G (its status says
  * so, see enum gmp_gstatus), before the G is published to anyone else, so
  * reading its goid races with nobody. A disabled tracepoint is a static
  * key nop; everything an event records is computed in TP_fast_assign, so
  * the hot paths pay nothing for it. Goroutines are named by goid and Ps
- * by id; a function appears as a %ps symbol, never as a raw address. The
- * CPU that recorded an event is in every event's common header; a field
- * says which CPU only where it is another one (gmp_handoff runs on
- * sysmon's CPU, not the P's).
+ * by id. No pointer is recorded: a G's function is recorded as its
+ * symbol name, looked up when gmp_go_create fires (not resolved later
+ * from an address, which perf cannot always do for a module that is not
+ * installed under /lib/modules, and nobody can once the module is gone).
+ * That lookup is the one costly step, paid only while the event is
+ * enabled. The CPU that recorded an event
+ * is in every event's common header; a field says which CPU only where
+ * it is another one (gmp_handoff runs on sysmon's CPU, not the P's).
  *
  * This is an out-of-tree module's trace header: sched/trace.c defines
  * CREATE_TRACE_POINTS, and Kbuild adds -I$(src)/sched for that one file,
@@ -50,6 +61,23 @@ enum gmp_ready_via {
 	GMP_READY_DIRECT,	/* the park was refused: run again at once */
 };
 
+/* Why gmp_go_yield put a running G back on the global run queue. */
+enum gmp_yield_why {
+	GMP_YIELD_GOSCHED,	/* gmp_yield() */
+	GMP_YIELD_NO_P,		/* back from a blocking call, no P free */
+};
+
+/* A G's function as "symbol [module]", cut to fit; never an address. */
+#define GMP_TRACE_FN_LEN	48
+
+static inline void gmp_trace_fn(char *buf, gmp_fn_t fn)
+{
+	if (IS_ENABLED(CONFIG_KALLSYMS))
+		snprintf(buf, GMP_TRACE_FN_LEN, "%ps", (void *)fn);
+	else
+		buf[0] = '\0';		/* %ps would print the address */
+}
+
 /* A P's id, or -1 for none. */
 static inline int gmp_trace_pid(const struct gmp_p *p)
 {
@@ -72,6 +100,8 @@ TRACE_DEFINE_ENUM(GMP_WAIT_SEMA);
 TRACE_DEFINE_ENUM(GMP_READY_RUNNEXT);
 TRACE_DEFINE_ENUM(GMP_READY_INBOX);
 TRACE_DEFINE_ENUM(GMP_READY_DIRECT);
+TRACE_DEFINE_ENUM(GMP_YIELD_GOSCHED);
+TRACE_DEFINE_ENUM(GMP_YIELD_NO_P);
 
 /**
  * gmp_go_create - a new G is RUNNABLE
@@ -86,16 +116,16 @@ TRACE_EVENT(gmp_go_create,
 	    TP_STRUCT__entry(__field(u64, goid)
 			     __field(u64, parent)
 			     __field(int, p)
-			     __field(void *, fn)
 			     __string(name, gp->name)
+			     __array(char, fn, GMP_TRACE_FN_LEN)
 	    ),
 	    TP_fast_assign(__entry->goid = gp->goid;
 			   __entry->parent = gmp_goid();
 			   __entry->p = gmp_trace_pid(p);
-			   __entry->fn = gp->fn;
 			   __assign_str(name, gp->name);
+			   gmp_trace_fn(__entry->fn, gp->fn);
 	    ),
-	    TP_printk("goid=%llu parent=%llu p=%d name=%s fn=%ps",
+	    TP_printk("goid=%llu parent=%llu p=%d name=%s fn=%s",
 		      __entry->goid, __entry->parent, __entry->p,
 		      __get_str(name), __entry->fn)
 );
@@ -141,6 +171,29 @@ DEFINE_EVENT(gmp_g_on_p, gmp_preempt,
 DEFINE_EVENT(gmp_g_on_p, gmp_go_exit,
 	     TP_PROTO(const struct gmp_g *gp, const struct gmp_p *p),
 	     TP_ARGS(gp, p)
+);
+
+/**
+ * gmp_go_yield - a running G goes back to the global run queue
+ * @gp:	 the G, RUNNING, about to be RUNNABLE
+ * @p:	 the P it ran on, or NULL
+ * @why: enum gmp_yield_why
+ */
+TRACE_EVENT(gmp_go_yield,
+	    TP_PROTO(const struct gmp_g *gp, const struct gmp_p *p, int why),
+	    TP_ARGS(gp, p, why),
+	    TP_STRUCT__entry(__field(u64, goid)
+			     __field(int, p)
+			     __field(int, why)
+	    ),
+	    TP_fast_assign(__entry->goid = gp->goid;
+			   __entry->p = gmp_trace_pid(p);
+			   __entry->why = why;
+	    ),
+	    TP_printk("goid=%llu p=%d why=%s", __entry->goid, __entry->p,
+		      __print_symbolic(__entry->why,
+				       { GMP_YIELD_GOSCHED, "gosched" },
+				       { GMP_YIELD_NO_P, "no_p" }))
 );
 
 /**

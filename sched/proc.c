@@ -862,6 +862,7 @@ void gmp_gosched(void)
 
 	if (!gp || gmp_g_is_g0(gp))
 		return;
+	trace_gmp_go_yield(gp, gp->m->p, GMP_YIELD_GOSCHED);
 	gmp_mcall(gp, gmp_gosched_m);
 }
 
@@ -966,6 +967,7 @@ static struct gmp_g *gmp_exitsyscall0(struct gmp_g *gp)
 {
 	if (!gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_RUNNABLE))
 		return gp;
+	trace_gmp_go_yield(gp, gp->m->p, GMP_YIELD_NO_P);
 	gmp_dropg(gp->m, gp);
 	gmp_globrunq_put(gp);
 	gmp_wakeup_after_submit();

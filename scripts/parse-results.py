@@ -151,8 +151,10 @@ def parse_ksft(name, body, end):
 def parse(console, results):
     tests = []
     for line in results.splitlines():
-        m = re.match(r"^@@gmp step (ok|fail) (\S+)\s*(.*)$", line.rstrip("\r"))
-        if m:
+        m = re.match(r"^@@gmp step (ok|fail|skip) (\S+)\s*(.*)$", line.rstrip("\r"))
+        if m and m.group(1) == "skip":
+            tests.append(("step." + m.group(2), True, "SKIP " + m.group(3)))
+        elif m:
             tests.append(("step." + m.group(2), m.group(1) == "ok", m.group(3)))
     leaks = []
     for kind, name, body, end in sections(results):
@@ -190,7 +192,9 @@ def main():
     passed = sum(1 for t in tests if t[1])
     failed = len(tests) - passed
     for name, ok, detail in tests:
-        if ok:
+        if ok and detail.startswith("SKIP"):
+            print("skip %s: %s  %s" % (a.label, name, detail[5:]))
+        elif ok:
             print("ok   %s: %s" % (a.label, name))
         else:
             print("FAIL %s: %s  %s" % (a.label, name, detail))

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The `make check` plan, run inside the VM by /init.
 . /gmp/lib.sh
+. /gmp/tracepoints.sh
 
 bad_param_fails() {
 	dmesg -c >/dev/null
@@ -109,6 +110,10 @@ observability() {
 	[ $? = 1 ] && [ $rc = 0 ]
 }
 step observability_dump_schedtrace_gmpctl observability
+
+# Tracepoints: every gmp event recorded through tracefs while jobs run;
+# the trace must agree with itself and with the counters (tracepoints.sh).
+tracepoints_step tracepoints_trace_every_transition_and_match_counters
 
 # CPU hotplug through sysfs while goroutines run: the example driver's
 # ring runs in the background while the last CPU goes off and on line.

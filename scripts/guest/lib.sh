@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the guest plans. Results protocol on the results port:
 #   @@gmp step ok|fail NAME [detail]     one scripted check
+#   @@gmp step skip NAME REASON          one that this kernel cannot run
 #   @@gmp begin ktap SUITE ... @@gmp end  a KUnit suite's debugfs results
 #   @@gmp begin ksft NAME ... @@gmp end rc=N   a kselftest binary's TAP
 #   @@gmp begin kmemleak ... @@gmp end    what kmemleak reported
@@ -13,6 +14,11 @@ step() {
 	else
 		echo "@@gmp step fail $name"
 	fi
+}
+
+# A step this kernel cannot run: REASON names what is missing.
+step_skip() {
+	echo "@@gmp step skip $1 $2"
 }
 
 has_kunit() {

@@ -168,6 +168,14 @@ class ParseResultsTest(unittest.TestCase):
         bad = GOOD_RESULTS.replace("step ok module_loads", "step fail module_loads")
         self.assertFalse(verdicts(CLEAN_CONSOLE, bad)["step.module_loads"])
 
+    def test_skipped_step_passes_and_keeps_its_reason(self):
+        res = GOOD_RESULTS.replace(
+            "@@gmp done", "@@gmp step skip tracepoints CONFIG_TRACING is not set\n@@gmp done")
+        tests, _ = pr.parse(CLEAN_CONSOLE, res)
+        got = {name: (ok, detail) for name, ok, detail in tests}
+        self.assertEqual(got["step.tracepoints"],
+                         (True, "SKIP CONFIG_TRACING is not set"))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -106,8 +106,8 @@ struct gmp_g {
 	raw_spinlock_t lock;		/* G: cancellation vs. a sleep's timer */
 	bool cancelled;			/* G, read with READ_ONCE() */
 	struct hrtimer *sleep_timer;	/* G: armed gmp_sleep() timer */
-	struct gmp_chanwait *chanwait;	/* G: its parked channel wait; cleared
-					 * with a barrier instead (sched/chan.c) */
+	/* G: its parked channel wait; cleared with a barrier (sched/chan.c) */
+	struct gmp_chanwait *chanwait;
 	struct list_head allglink;	/* L: gmp_sched.allgs */
 	struct gmp_job *job;		/* I: the job it belongs to, or NULL */
 	struct list_head joblink;	/* J: job->gs */
@@ -226,7 +226,11 @@ struct gmp_m {
 	bool spinning;			/* O: looking for work, counted in nmspinning */
 	int wakeup;			/* A: the note, see gmp_m_park() */
 	struct gmp_m *schedlink;	/* L: midle link */
-	gmp_mcall_fn mcall_fn;		/* O: what g0 runs after a switch */
+	/* O: what g0, or the next G after a direct hand-off, runs next */
+	gmp_mcall_fn mcall_fn;
+	struct gmp_g *mcall_g;		/* O: the G that asked for it */
+	struct gmp_g *handoff_g;	/* O: taken for a hand-off, run by g0 */
+	unsigned int ndirect;		/* O: direct hand-offs since g0 ran */
 	bool (*waitunlockf)(struct gmp_g *gp, void *arg);	/* O */
 	void *waitlock;			/* O */
 	u32 rand;			/* O: fastrand state */
@@ -396,6 +400,7 @@ static __always_inline bool gmp_g_casstatus(struct gmp_g *gp, int old, int new)
 		return true;
 	return gmp_g_casstatus_fail(gp, old, new);
 }
+
 void gmp_goready(struct gmp_g *gp);
 void gmp_gopark(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
 		enum gmp_wait_reason reason);

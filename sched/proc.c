@@ -120,18 +120,23 @@ bool gmp_g_casstatus_fail(struct gmp_g *gp, int old, int new)
 
 /* ---- switching ---------------------------------------------------------- */
 
+static void gmp_switch_finish(struct gmp_g *self);
+
 /**
  * gmp_g_boot() - first C code on a new G's stack
  *
  * A resumed G returns through gmp_mcall() and restores the interrupt state
  * saved there; a new G starts in gmp_g_entry instead, so it does that half
- * here. gmp_execute() always runs on g0 with interrupts enabled.
+ * here, after finishing the previous G's switch if it was switched to
+ * directly (gmp_mcall_handoff()). gmp_execute() always runs on g0 with
+ * interrupts enabled.
  *
  * Context: called only by gmp_g_entry, with interrupts disabled.
  */
 asmlinkage __visible void gmp_g_boot(void)
 {
 	lockdep_assert_irqs_disabled();
+	gmp_switch_finish(getg());
 	local_irq_enable();
 }
 
@@ -149,10 +154,13 @@ static void gmp_mcall(struct gmp_g *gp, gmp_mcall_fn fn)
 	struct gmp_m *m = gp->m;
 	unsigned long flags;
 
-	m->mcall_fn = fn;
 	local_irq_save(flags);
+	m->mcall_fn = fn;
+	m->mcall_g = gp;
 	current->stack = m->kstack;
 	gmp_switch(&gp->sched, &m->g0.sched);
+	/* Running again, maybe on another M: see gmp_switch_finish(). */
+	gmp_switch_finish(gp);
 	local_irq_restore(flags);
 }
 
@@ -163,9 +171,30 @@ static void gmp_dropg(struct gmp_m *m, struct gmp_g *gp)
 	m->curg = NULL;
 }
 
+/* Go's execute, minus gogo: make @gp @m's running G. Interrupts off. */
+static bool __gmp_execute_prepare(struct gmp_m *m, struct gmp_g *gp,
+				  bool inherit_time)
+{
+	struct gmp_p *p = m->p;
+
+	if (!gmp_g_casstatus(gp, GMP_G_RUNNABLE, GMP_G_RUNNING))
+		return false;
+	gp->m = m;
+	m->curg = gp;
+	WRITE_ONCE(gp->preempt, false);
+	/* Sysmon reads it (retake): a marked write, owner-only otherwise. */
+	if (!inherit_time)
+		WRITE_ONCE(p->schedtick, p->schedtick + 1);
+	p->stats.switches++;
+	trace_gmp_go_start(gp, p);
+	return true;
+}
+
 /*
- * Go's execute + gogo: run @gp on @m until it switches back to g0, then
- * run what it asked for (its mcall function). Executed on g0.
+ * Go's execute + gogo: run @gp on @m until a G switches back to g0, then
+ * run what that G asked for (its mcall function). The G that comes back
+ * need not be @gp: Gs may hand the M to each other directly
+ * (gmp_mcall_handoff()). Executed on g0.
  * Returns the next G to run right away, or NULL to schedule.
  *
  * The mcall function runs before interrupts are re-enabled: a G may park
@@ -175,32 +204,130 @@ static void gmp_dropg(struct gmp_m *m, struct gmp_g *gp)
 static struct gmp_g *gmp_execute(struct gmp_m *m, struct gmp_g *gp,
 				 bool inherit_time)
 {
-	struct gmp_p *p = m->p;
 	unsigned long flags;
 	gmp_mcall_fn fn;
 	struct gmp_g *next;
 
-	if (!gmp_g_casstatus(gp, GMP_G_RUNNABLE, GMP_G_RUNNING))
-		return NULL;
-	gp->m = m;
-	m->curg = gp;
-	WRITE_ONCE(gp->preempt, false);
-	/* Sysmon reads it (retake): a marked write, owner-only otherwise. */
-	if (!inherit_time)
-		WRITE_ONCE(p->schedtick, p->schedtick + 1);
-	p->stats.switches++;
-	trace_gmp_go_start(gp, p);
-
 	local_irq_save(flags);
+	if (!__gmp_execute_prepare(m, gp, inherit_time)) {
+		local_irq_restore(flags);
+		return NULL;
+	}
+	m->ndirect = 0;
 	current->stack = gp->stack;
 	gmp_switch(&m->g0.sched, &gp->sched);
 
-	/* Back on g0, interrupts still off: @gp called gmp_mcall(). */
+	/* Back on g0, interrupts still off: some G called gmp_mcall(). */
 	fn = m->mcall_fn;
+	gp = m->mcall_g;
 	m->mcall_fn = NULL;
+	m->mcall_g = NULL;
 	next = fn(gp);
+	if (unlikely(m->handoff_g)) {
+		/* gmp_mcall_handoff() took it for us: it runs first. */
+		if (next)
+			gmp_runq_put(m->p, next, true);
+		next = m->handoff_g;
+		m->handoff_g = NULL;
+	}
 	local_irq_restore(flags);
 	return next;
+}
+
+/* ---- direct hand-off ---------------------------------------------------- */
+
+/*
+ * DOC: switching from G to G without g0
+ *
+ * A G that parks or exits switches to g0, which runs park_m/goexit0 and
+ * schedule(), which most often takes runnext and switches again: two
+ * switches and a trip through the scheduler per hand-off, on every channel
+ * ping-pong. When the M's P has a G ready locally, gmp_mcall_handoff()
+ * skips g0 instead, as Linux's own context switch does: it takes the next
+ * G from the P's runnext or ring, makes it running and switches straight
+ * to it; the new G then runs the old G's mcall function on its own stack
+ * (gmp_switch_finish(), like finish_task_switch()), so a waker still never
+ * sees a G that is on its stack. Interrupts stay off from before the
+ * switch until the mcall function is done, as on the g0 path.
+ *
+ * The M goes through g0 anyway (gmp_direct_next()) when schedule() has
+ * something to do first: a stop-the-world or shutdown is waiting, the P's
+ * inbox has readies, the 61st tick is due with Gs on the global queue, the
+ * P moved to another CPU, Linux wants the CPU (need_resched()), or
+ * GMP_DIRECT_MAX hand-offs in a row have gone by, so that g0's
+ * cond_resched() and RCU quiescent state come round often enough.
+ *
+ * The next G's stack must have room for the old G's mcall function: a G
+ * on a one-page stack (GMP_STACK_SMALL) is not switched to directly; g0
+ * runs the function and then that G (m->handoff_g).
+ */
+#define GMP_DIRECT_MAX	64
+
+/* The P's next G for a direct hand-off, or NULL to go through g0. */
+static struct gmp_g *gmp_direct_next(struct gmp_m *m, bool *inherit_time)
+{
+	struct gmp_p *p = m->p;
+
+	if (!p || m->ndirect >= GMP_DIRECT_MAX || p->cpu != m->cpu ||
+	    READ_ONCE(gmp_sched.gcwaiting) || READ_ONCE(gmp_sched.stopping) ||
+	    need_resched() || !llist_empty(&p->inbox) ||
+	    (p->schedtick % 61 == 0 && READ_ONCE(gmp_sched.runqsize)))
+		return NULL;
+	return gmp_runq_get(p, inherit_time);
+}
+
+/*
+ * gmp_mcall() for a G that parks or exits: switch straight to the P's
+ * next G if it has one (see the DOC above), else to g0. Executed only on
+ * a G's stack.
+ */
+static void gmp_mcall_handoff(struct gmp_g *gp, gmp_mcall_fn fn)
+{
+	struct gmp_m *m = gp->m;
+	unsigned long flags;
+	bool inherit_time;
+	struct gmp_g *next;
+
+	local_irq_save(flags);
+	m->mcall_fn = fn;
+	m->mcall_g = gp;
+	next = gmp_direct_next(m, &inherit_time);
+	if (next && next->stack_class == GMP_STACK_SMALL) {
+		/* No room for @fn on a one-page stack: g0 runs @next. */
+		m->handoff_g = next;
+		next = NULL;
+	}
+	if (next && __gmp_execute_prepare(m, next, inherit_time)) {
+		m->ndirect++;
+		current->stack = next->stack;
+		gmp_switch(&gp->sched, &next->sched);
+	} else {
+		current->stack = m->kstack;
+		gmp_switch(&gp->sched, &m->g0.sched);
+	}
+	gmp_switch_finish(gp);
+	local_irq_restore(flags);
+}
+
+/*
+ * The first thing a G does when it runs again, or starts: if it was
+ * switched to directly, run the mcall function the previous G left in
+ * its M, here on this G's stack. Interrupts off.
+ */
+static void gmp_switch_finish(struct gmp_g *self)
+{
+	struct gmp_m *m = self->m;
+	struct gmp_g *prev = m->mcall_g;
+	gmp_mcall_fn fn = m->mcall_fn;
+
+	if (!prev)	/* came through g0, which ran it already */
+		return;
+	m->mcall_fn = NULL;
+	m->mcall_g = NULL;
+	prev = fn(prev);	/* its gmp_dropg() unlinked m->curg */
+	m->curg = self;
+	if (prev)		/* the park was called off: run it next */
+		gmp_runq_put(m->p, prev, true);
 }
 
 /* ---- idle P and M lists ------------------------------------------------- */
@@ -801,7 +928,7 @@ void gmp_gopark(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
 	gp->m->waitlock = arg;
 	gp->waitreason = reason;
 	gp->waitsince = jiffies;	/* cheaper than a clock read, per park */
-	gmp_mcall(gp, gmp_park_m);
+	gmp_mcall_handoff(gp, gmp_park_m);
 	gp->waitreason = GMP_WAIT_NONE;
 }
 
@@ -901,7 +1028,7 @@ __visible void gmp_goexit(void)
 
 	/* Still on the G's stack, preemptible: leave the job, uncharge. */
 	gmp_job_gexit(gp);
-	gmp_mcall(gp, gmp_goexit0);
+	gmp_mcall_handoff(gp, gmp_goexit0);
 	/* A dead G is never executed again. */
 	WARN_ON_ONCE(1);
 	for (;;)
@@ -1347,7 +1474,7 @@ static noinline void gmp_mstart_loop(struct gmp_m *m)
 		if (!gp)
 			gp = gmp_schedule(m, &inherit_time);
 		else
-			inherit_time = true;	/* park was cancelled */
+			inherit_time = true;	/* park called off, or a hand-off */
 		if (!gp)
 			break;
 		gmp_m_follow_p(m);

@@ -13,8 +13,8 @@
  * updated inline without atomics: exact with one vCPU, approximate with
  * more.
  *
- * QEMU 7.2 ships no plugin header, so the few declarations used are
- * spelled out below; they follow QEMU's plugin API version 1.
+ * QEMU 7.2 ships no plugin header: qemu-plugin-api.h has the few
+ * declarations used (QEMU's plugin API version 1).
  *
  *   qemu-system-x86_64 ... -plugin PATH/gmp_insns.so,prefix=/tmp/counts
  */
@@ -26,51 +26,18 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- QEMU's plugin API, version 1 (include/qemu/qemu-plugin.h) ---- */
-typedef uint64_t qemu_plugin_id_t;
-struct qemu_plugin_tb;
+#include "qemu-plugin-api.h"
 
-struct qemu_info_t {
-	const char *target_name;
-	struct {
-		int min;
-		int cur;
-	} version;
-	bool system_emulation;
-	union {
-		struct {
-			int smp_vcpus;
-			int max_vcpus;
-		} system;
-	};
-};
-
-enum qemu_plugin_op {
-	QEMU_PLUGIN_INLINE_ADD_U64,
-};
-
-typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
-					       struct qemu_plugin_tb *tb);
-typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
-
-void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
-					   qemu_plugin_vcpu_tb_trans_cb_t cb);
-void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
-					      enum qemu_plugin_op op,
-					      void *ptr, uint64_t imm);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
-void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
-				    qemu_plugin_udata_cb_t cb, void *userdata);
+typedef unsigned long long u64;
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 __attribute__((visibility("default"))) int qemu_plugin_version = 1;
-/* ---- end of QEMU's API ---------------------------------------------- */
 
 /* One translated block; a block translated again gets a new entry. */
 struct tb_count {
-	uint64_t vaddr;
-	uint64_t ninsns;
-	uint64_t execs;		/* added to inline by the translated code */
+	u64 vaddr;
+	u64 ninsns;
+	u64 execs;		/* added to inline by the translated code */
 };
 
 #define CHUNK	65536
@@ -81,7 +48,7 @@ static unsigned long ntbs;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char prefix[256];
 
-static void tb_trans(qemu_plugin_id_t id __attribute__((unused)),
+static void tb_trans(unsigned long long id,
 		     struct qemu_plugin_tb *tb)
 {
 	struct tb_count *c;
@@ -89,7 +56,7 @@ static void tb_trans(qemu_plugin_id_t id __attribute__((unused)),
 
 	pthread_mutex_lock(&lock);
 	i = ntbs;
-	if (i / CHUNK >= sizeof(chunks) / sizeof(chunks[0])) {
+	if (i / CHUNK >= ARRAY_SIZE(chunks)) {
 		pthread_mutex_unlock(&lock);
 		return;
 	}
@@ -153,7 +120,8 @@ static void *poller(void *arg)
 }
 
 __attribute__((visibility("default")))
-int qemu_plugin_install(qemu_plugin_id_t id, const struct qemu_info_t *info,
+int qemu_plugin_install(unsigned long long id,
+			const struct qemu_info_t *info,
 			int argc, char **argv)
 {
 	pthread_t t;

@@ -114,8 +114,8 @@ void gmp_sudog_init(struct gmp_sudog *sg, struct gmp_chanwait *w,
  * Sudogs of waits claimed elsewhere (another case of a select won, or a
  * cancel) are dropped from the queue on the way.
  */
-static struct gmp_sudog *gmp_waitq_dequeue(struct gmp_chan *c,
-					   struct list_head *q)
+static __always_inline struct gmp_sudog *
+gmp_waitq_dequeue(struct gmp_chan *c, struct list_head *q)
 	__must_hold(&c->lock)
 {
 	struct gmp_sudog *sg;
@@ -161,7 +161,8 @@ static void *gmp_chan_slot(struct gmp_chan *c, unsigned int i)
  * Element copies are on every hand-off: the common word-sized elements
  * get an inline move instead of a call to memcpy().
  */
-static void gmp_chan_copy(struct gmp_chan *c, void *dst, const void *src)
+static __always_inline void gmp_chan_copy(struct gmp_chan *c, void *dst,
+					  const void *src)
 {
 	if (!dst)
 		return;
@@ -213,9 +214,9 @@ static void __gmp_chan_bufget(struct gmp_chan *c, void *elem)
 /* ---- send and receive under the lock ------------------------------------ */
 
 /* Go's send(): hand @elem to the parked receiver @sg. */
-static struct gmp_g *__gmp_chan_send_direct(struct gmp_chan *c,
-					    struct gmp_sudog *sg,
-					    const void *elem)
+static __always_inline struct gmp_g *
+__gmp_chan_send_direct(struct gmp_chan *c, struct gmp_sudog *sg,
+		       const void *elem)
 	__must_hold(&c->lock)
 {
 	gmp_chan_copy(c, sg->elem, elem);
@@ -227,8 +228,8 @@ static struct gmp_g *__gmp_chan_send_direct(struct gmp_chan *c,
  * own value. Buffered (so the buffer is full): the head of the buffer, and
  * the sender's value goes to the tail, which is the same slot.
  */
-static struct gmp_g *__gmp_chan_recv_direct(struct gmp_chan *c,
-					    struct gmp_sudog *sg, void *elem)
+static __always_inline struct gmp_g *
+__gmp_chan_recv_direct(struct gmp_chan *c, struct gmp_sudog *sg, void *elem)
 	__must_hold(&c->lock)
 {
 	void *slot;
@@ -247,7 +248,7 @@ static struct gmp_g *__gmp_chan_recv_direct(struct gmp_chan *c,
 }
 
 /**
- * __gmp_chan_trysend() - a send that does not block, under the lock
+ * gmp_chan_trysend_locked() - a send that does not block, under the lock
  * @c:		the channel, locked
  * @elem:	the value
  * @readyp:	set to a G the caller must gmp_goready() after unlocking
@@ -255,8 +256,9 @@ static struct gmp_g *__gmp_chan_recv_direct(struct gmp_chan *c,
  * Context: any, with @c->lock held.
  * Return: 0 when sent, -EAGAIN when it would block, -EPIPE when closed.
  */
-int __gmp_chan_trysend(struct gmp_chan *c, const void *elem,
-		       struct gmp_g **readyp)
+static __always_inline int gmp_chan_trysend_locked(struct gmp_chan *c,
+						   const void *elem,
+						   struct gmp_g **readyp)
 	__must_hold(&c->lock)
 {
 	struct gmp_sudog *sg;
@@ -277,7 +279,7 @@ int __gmp_chan_trysend(struct gmp_chan *c, const void *elem,
 }
 
 /**
- * __gmp_chan_tryrecv() - a receive that does not block, under the lock
+ * gmp_chan_tryrecv_locked() - a receive that does not block, under the lock
  * @c:		the channel, locked
  * @elem:	where to store the value, or NULL
  * @ok:		set to false for a closed and drained channel, else true; or
@@ -288,8 +290,9 @@ int __gmp_chan_trysend(struct gmp_chan *c, const void *elem,
  * Return: 0 when something was received (maybe the zero value of a
  * closed channel), -EAGAIN when it would block.
  */
-int __gmp_chan_tryrecv(struct gmp_chan *c, void *elem, bool *ok,
-		       struct gmp_g **readyp)
+static __always_inline int gmp_chan_tryrecv_locked(struct gmp_chan *c,
+						   void *elem, bool *ok,
+						   struct gmp_g **readyp)
 	__must_hold(&c->lock)
 {
 	struct gmp_sudog *sg;
@@ -309,6 +312,25 @@ int __gmp_chan_tryrecv(struct gmp_chan *c, void *elem, bool *ok,
 		return -EAGAIN;
 	gmp_chan_set_ok(ok, true);
 	return 0;
+}
+
+/*
+ * __gmp_chan_trysend(), __gmp_chan_tryrecv(): the two above, out of line
+ * for select (sched/select.c); send and receive inline them, since every
+ * channel operation starts with one.
+ */
+int __gmp_chan_trysend(struct gmp_chan *c, const void *elem,
+		       struct gmp_g **readyp)
+	__must_hold(&c->lock)
+{
+	return gmp_chan_trysend_locked(c, elem, readyp);
+}
+
+int __gmp_chan_tryrecv(struct gmp_chan *c, void *elem, bool *ok,
+		       struct gmp_g **readyp)
+	__must_hold(&c->lock)
+{
+	return gmp_chan_tryrecv_locked(c, elem, ok, readyp);
 }
 
 /* ---- parking ------------------------------------------------------------ */
@@ -648,7 +670,7 @@ int gmp_chan_send(struct gmp_chan *c, const void *elem)
 	if (!elem && c->elemsize)
 		return -EINVAL;
 	raw_spin_lock_irqsave(&c->lock, flags);
-	ret = __gmp_chan_trysend(c, elem, &ready);
+	ret = gmp_chan_trysend_locked(c, elem, &ready);
 	if (ret == -EAGAIN)
 		return gmp_chan_send_slow(gp, c, elem, flags);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
@@ -680,7 +702,7 @@ int gmp_chan_recv(struct gmp_chan *c, void *elem, bool *ok)
 	if (!c)
 		return gmp_chan_block(GMP_WAIT_CHAN_RECV);
 	raw_spin_lock_irqsave(&c->lock, flags);
-	ret = __gmp_chan_tryrecv(c, elem, ok, &ready);
+	ret = gmp_chan_tryrecv_locked(c, elem, ok, &ready);
 	if (ret == -EAGAIN)
 		return gmp_chan_recv_slow(gp, c, elem, ok, flags);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
@@ -740,7 +762,7 @@ int gmp_chan_try_send(struct gmp_chan *c, const void *elem)
 	if (!READ_ONCE(c->closed) && gmp_chan_full(c))
 		return -EAGAIN;
 	raw_spin_lock_irqsave(&c->lock, flags);
-	ret = __gmp_chan_trysend(c, elem, &ready);
+	ret = gmp_chan_trysend_locked(c, elem, &ready);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
 	if (ready)
 		gmp_goready(ready);
@@ -782,7 +804,7 @@ int gmp_chan_try_recv(struct gmp_chan *c, void *elem, bool *ok)
 	if (!c || gmp_chan_recv_would_block(c))
 		return -EAGAIN;
 	raw_spin_lock_irqsave(&c->lock, flags);
-	ret = __gmp_chan_tryrecv(c, elem, ok, &ready);
+	ret = gmp_chan_tryrecv_locked(c, elem, ok, &ready);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
 	if (ready)
 		gmp_goready(ready);

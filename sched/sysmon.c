@@ -20,14 +20,15 @@
  * the M's kthread itself, as it can any kthread.
  *
  * Unannounced blocking (Go has no equivalent: its syscalls are explicit):
- * a preempt notifier on every M sees the kthread scheduled out while not
- * TASK_RUNNING, with a G on it, i.e. sleeping in msleep(), mutex_lock(),
- * wait_event() or I/O. It does what gmp_enter_blocking() does -- the P goes
- * to SYSCALL -- and, when the kthread is scheduled back in, tries to take
- * the P back. The notifier runs with the runqueue lock held, so it only
- * flips a status and, if sysmon is in backoff, queues an irq_work that
- * wakes sysmon; the retake itself is sysmon's. Both kernels gmp is tested
- * on have CONFIG_PREEMPT_NOTIFIERS; a kernel without it gets no detection
+ * a preempt notifier on every M sees the kthread scheduled out to sleep
+ * (taken off the runqueue, not merely preempted) with a G on it, i.e.
+ * sleeping in msleep(), mutex_lock(), wait_event() or I/O. It does what
+ * gmp_enter_blocking() does -- the P goes to SYSCALL -- and, when the
+ * kthread is scheduled back in, tries to take the P back. The notifier
+ * runs with the runqueue lock held, so it only flips a status and, if
+ * sysmon is in backoff, queues an irq_work that wakes sysmon; the retake
+ * itself is sysmon's. Both kernels gmp is tested on have
+ * CONFIG_PREEMPT_NOTIFIERS; a kernel without it gets no detection
  * (annotate with gmp_enter_blocking()), and the stats say which applies.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -275,17 +276,30 @@ void gmp_sysmon_release(void)
 
 #ifdef CONFIG_PREEMPT_NOTIFIERS
 /*
- * Runs in __schedule() with the runqueue lock held. Only a G's kthread
- * going to sleep counts: preemption (TASK_RUNNING), g0 parking its M
- * (no curg), and announced blocking (in_syscall) do not.
+ * Runs in __schedule() (prepare_task_switch()) with the runqueue lock
+ * held, current still the M's kthread. Only a G's kthread going to sleep
+ * counts: preemption, g0 parking its M (no curg), and announced blocking
+ * (in_syscall) do not.
+ *
+ * A sleep is told from a preemption by ->on_rq, not by ->__state. A task
+ * preempted between set_current_state() and schedule() -- by an
+ * interrupt or a preempt_enable() with a reschedule pending, or in
+ * cond_resched(), all __schedule(SM_PREEMPT) -- still has a sleeping
+ * state, but it stays queued and runs again without a wakeup: handing its
+ * P off would leave a running G without one. __schedule() dequeues prev (deactivate_task()
+ * with DEQUEUE_SLEEP: on_rq = 0) only for a sleep, before it calls us;
+ * a sleep that signal_pending_state() cancels is set TASK_RUNNING and
+ * stays queued. While we hold the runqueue lock nothing else moves
+ * prev's on_rq: a wakeup requeues it only under that lock, and a running
+ * task is never migrated (TASK_ON_RQ_MIGRATING marks only queued tasks
+ * that are not running).
  */
 static void gmp_m_sched_out(struct preempt_notifier *pn,
 			    struct task_struct *next)
 {
 	struct gmp_m *m = container_of(pn, struct gmp_m, pn);
 
-	if (READ_ONCE(current->__state) == TASK_RUNNING || !m->curg ||
-	    m->in_syscall || !m->p)
+	if (READ_ONCE(current->on_rq) || !m->curg || m->in_syscall || !m->p)
 		return;
 	m->auto_blocked = true;
 	atomic64_inc(&gmp_sched.auto_blocks);

@@ -11,6 +11,7 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched/clock.h>
 
@@ -130,6 +131,93 @@ static void blocking_without_markers_is_detected_and_hands_p_off(struct kunit *t
 		kunit_skip(test, "needs CONFIG_PREEMPT_NOTIFIERS");
 	blocking_calls_do_not_stall_cpu_bound_gs(test, false);
 	KUNIT_EXPECT_GT(test, atomic64_read(&gmp_sched.auto_blocks), before);
+}
+
+/*
+ * A kthread is preempted between set_current_state() and schedule() in
+ * every sleep: the window is tiny, so make one. A SCHED_FIFO kthread
+ * bound to the G's CPU, woken inside the window, preempts the M at once
+ * (preempt_enable() at the end of the wakeup, or cond_resched() where
+ * preemption is voluntary): a __schedule(SM_PREEMPT) with the M still in
+ * TASK_UNINTERRUPTIBLE but never dequeued. That is no sleep, and the P
+ * must stay with the M -- no entry into SYSCALL (p->syscalltick).
+ */
+struct preempt_window_ctx {
+	struct task_struct **rt;	/* per CPU, SCHED_FIFO */
+	int iters;
+	int preempted;			/* windows that saw a context switch */
+};
+
+static int rt_wakee_fn(void *arg)
+{
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static void preempt_window_body(struct ct *t, void *arg)
+{
+	struct preempt_window_ctx *c = arg;
+	struct gmp_m *m = gmp_self()->m;
+	struct gmp_p *p = m->p;
+	unsigned long nivcsw;
+	struct task_struct *rt = c->rt[raw_smp_processor_id()];
+	u32 tick;
+	int i;
+
+	/* Ms are bound to their CPU: rt stays the one that preempts us. */
+	if (!CT_CHECK(t, p && rt, "no P, or no kthread to wake"))
+		return;
+	tick = READ_ONCE(p->syscalltick);
+	for (i = 0; i < c->iters; i++) {
+		nivcsw = READ_ONCE(current->nivcsw);
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		wake_up_process(rt);
+		cond_resched();
+		__set_current_state(TASK_RUNNING);
+		if (READ_ONCE(current->nivcsw) != nivcsw)
+			c->preempted++;
+	}
+	CT_CHECK(t, m->p == p, "the M lost its P to a preemption");
+	CT_CHECK(t, READ_ONCE(p->syscalltick) == tick,
+		 "P%d handed off %u times in %d preemptions, no sleep",
+		 p->id, READ_ONCE(p->syscalltick) - tick, c->preempted);
+}
+
+static void preemption_before_schedule_is_not_blocking(struct kunit *test)
+{
+	struct preempt_window_ctx *c;
+	struct task_struct *k = NULL;
+	int cpu;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_NOTIFIERS))
+		kunit_skip(test, "needs CONFIG_PREEMPT_NOTIFIERS");
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->rt = kunit_kcalloc(test, nr_cpu_ids, sizeof(*c->rt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->rt);
+	c->iters = 200;
+	for_each_online_cpu(cpu) {
+		k = kthread_create_on_cpu(rt_wakee_fn, NULL, cpu, "gmp_rt%u");
+		if (IS_ERR(k))
+			break;
+		sched_set_fifo(k);
+		wake_up_process(k);
+		c->rt[cpu] = k;
+	}
+	if (!IS_ERR(k))
+		ct_run(test, preempt_window_body, c);
+	for_each_possible_cpu(cpu)
+		if (c->rt[cpu])
+			kthread_stop(c->rt[cpu]);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(k));
+	/* Else nothing was tested: the wakeups never preempted the M. */
+	KUNIT_EXPECT_GT(test, c->preempted, 0);
 }
 
 /* ---- timers ---------------------------------------------------------------- */
@@ -435,6 +523,7 @@ static struct kunit_case gmp_sysmon_cases[] = {
 	KUNIT_CASE(preempt_lets_gs_behind_a_spinner_run),
 	KUNIT_CASE(blocking_with_markers_hands_p_off),
 	KUNIT_CASE(blocking_without_markers_is_detected_and_hands_p_off),
+	KUNIT_CASE(preemption_before_schedule_is_not_blocking),
 	KUNIT_CASE(sleep_wakes_no_earlier_than_asked_and_within_bound),
 	KUNIT_CASE(sleep_cancelled_wakes_early_with_error),
 	KUNIT_CASE(ready_from_hardirq_hrtimer_wakes_parked_g),

@@ -95,9 +95,30 @@ static void gmp_stats_ms(struct gmp_stats *st)
 	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
 }
 
+/*
+ * Zero every output of @st and keep its inputs. GMP_IOC_STATS copies in
+ * the caller's whole struct, outputs included, and the per-P counters are
+ * added up into @st: a caller polling with one struct would otherwise get
+ * its previous result added to the new one, and a created/exited pair
+ * read while Gs were alive would stay unbalanced in every later reading.
+ */
+static void gmp_stats_reset(struct gmp_stats *st)
+{
+	struct gmp_stats in = *st;
+
+	*st = (struct gmp_stats){
+		.size = in.size,
+		.flags = in.flags,
+		.percpu_ptr = in.percpu_ptr,
+		.percpu_cap = in.percpu_cap,
+		.percpu_size = in.percpu_size,
+	};
+}
+
 /**
  * gmp_stats_snapshot() - fill the global fields of @st, and @per_p
- * @st:	   output; the ABI fields (size, flags, percpu_*) are left alone
+ * @st:	   output, whatever it held; the inputs (size, flags, percpu_*)
+ *	   are left alone
  * @per_p: array of @cap entries, or NULL
  * @cap:   entries in @per_p
  *
@@ -109,6 +130,7 @@ int gmp_stats_snapshot(struct gmp_stats *st, struct gmp_stats_p *per_p, int cap)
 	struct gmp_stats_p one;
 	int i, n = READ_ONCE(gmp_sched.gomaxprocs), filled = 0;
 
+	gmp_stats_reset(st);
 	st->gomaxprocs = n;
 	st->idleprocs = atomic_read(&gmp_sched.npidle);
 	st->spinningthreads = atomic_read(&gmp_sched.nmspinning);

@@ -76,6 +76,39 @@ TEST_F(dev, stats_reports_gomaxprocs_and_every_p)
 	EXPECT_EQ(~0ULL, per_p[st.nr_p].id);	/* nothing past nr_p */
 }
 
+/*
+ * Only size, flags and percpu_* are inputs: what a caller leaves in the
+ * outputs (a polling loop reusing one struct passes its last result back
+ * in) must not leak into the result. Counters only grow, so the poisoned
+ * call, made first, cannot report more than the clean one after it.
+ */
+TEST_F(dev, stats_outputs_ignore_what_the_caller_left_in_them)
+{
+	struct gmp_stats clean = { .size = sizeof(clean) };
+	struct gmp_stats st;
+
+	memset(&st, 0x11, sizeof(st));
+	st.size = sizeof(st);
+	st.flags = 0;
+	st.percpu_ptr = 0;
+	st.percpu_cap = 0;
+	st.percpu_size = 0;
+	ASSERT_EQ(0, gmp_ioctl(self->fd, GMP_IOC_STATS, &st));
+	ASSERT_EQ(0, gmp_ioctl(self->fd, GMP_IOC_STATS, &clean));
+	EXPECT_EQ(0, st.nr_p);
+	EXPECT_LE(st.goroutines_created, clean.goroutines_created);
+	EXPECT_LE(st.goroutines_exited, clean.goroutines_exited);
+	EXPECT_LE(st.switches, clean.switches);
+	EXPECT_LE(st.runq_put, clean.runq_put);
+	EXPECT_LE(st.runq_get, clean.runq_get);
+	EXPECT_LE(st.glob_get, clean.glob_get);
+	EXPECT_LE(st.steals, clean.steals);
+	EXPECT_LE(st.steal_attempts, clean.steal_attempts);
+	EXPECT_LE(st.parks, clean.parks);
+	EXPECT_LE(st.preempts, clean.preempts);
+	EXPECT_LE(st.readies, clean.readies);
+}
+
 TEST_F(dev, stats_per_p_array_smaller_than_ps_is_filled_to_cap)
 {
 	struct gmp_stats_p one[1];

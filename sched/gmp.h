@@ -55,10 +55,11 @@ struct gmp_p;
  *  RUNNABLE  the run queue holding it  RUNNING (execute)
  *  RUNNING   the M running it          WAITING (park_m), RUNNABLE (gosched,
  *                                      preempt), DEAD (goexit0), SYSCALL
- *                                      (gmp_enter_blocking, or a sleep the
- *                                      preempt notifier saw)
- *  SYSCALL   the M running it, which   RUNNING (gmp_exit_blocking, or the
- *            may have lost its P       M scheduled back in)
+ *                                      (gmp_enter_blocking; a sleep the
+ *                                      preempt notifier sees moves only
+ *                                      the P, to its SYSCALL status)
+ *  SYSCALL   the M running it, which   RUNNING (gmp_exit_blocking)
+ *            may have lost its P
  *  WAITING   whoever will ready it     RUNNABLE (goready; park_m when the
  *                                      unlock function says "don't park")
  *  DEAD      the free list             RUNNABLE (newproc reuses it)

@@ -1471,6 +1471,15 @@ static noinline void gmp_mstart_loop(struct gmp_m *m)
 	gmp_m_notifier_register(m);
 
 	for (;;) {
+		if (gp && unlikely(!m->p)) {
+			/*
+			 * A G whose M lost its P in an unannounced sleep
+			 * called off its park: it must wait for a P.
+			 */
+			gmp_globrunq_put(gp);
+			gmp_wakeup_after_submit();
+			gp = NULL;
+		}
 		if (!gp)
 			gp = gmp_schedule(m, &inherit_time);
 		else

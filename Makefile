@@ -9,6 +9,7 @@
 #   make kernel     build (or reuse) the cached debug test kernel
 #   make checkpatch checkpatch.pl --strict over all C sources
 #   make bench      gmp vs Go vs kthreads vs workqueues in QEMU; bench/results.md
+#   make profile    where a job's time goes, in QEMU (JOB="pingpong --iters N")
 #
 # KDIR defaults to the running kernel's build tree. When the running kernel
 # has no headers (as on these CI machines), it falls back to the newest
@@ -36,7 +37,8 @@ USER_CFLAGS := -O2 -g -Wall -Werror=implicit-function-declaration \
 	       -static -I$(CURDIR)
 SELFTESTS := selftests/gmp_dev_test selftests/gmp_stats_test selftests/gmp_fuzz_test selftests/gmp_job_test
 
-.PHONY: all module tools selftests check run deps kernel checkpatch clean bench soak
+.PHONY: all module tools selftests check run deps kernel checkpatch clean bench soak \
+	profile
 
 all: module tools selftests
 
@@ -76,6 +78,9 @@ checkpatch:
 
 bench:
 	scripts/bench.sh
+
+profile:
+	scripts/profile.sh $(JOB)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

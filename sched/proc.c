@@ -1219,7 +1219,7 @@ static u64 gmp_goid_next(struct gmp_p *p)
 	return p->goidcache;
 }
 
-static struct gmp_p *gmp_current_p(void)
+static __always_inline struct gmp_p *gmp_current_p(void)
 {
 	struct gmp_g *self = getg();
 
@@ -1324,7 +1324,10 @@ struct gmp_g *gmp_newproc_job(struct module *owner, gmp_fn_t fn, void *arg,
 		p->stats.created++;
 	else
 		atomic64_inc(&gmp_sched.created_remote);
-	strscpy(gp->name, opts && opts->name ? opts->name : "", sizeof(gp->name));
+	if (opts && opts->name)
+		strscpy(gp->name, opts->name, sizeof(gp->name));
+	else
+		gp->name[0] = '\0';	/* most Gs: no strscpy() per spawn */
 	atomic_inc(&gmp_sched.ngalive);
 	old = atomic_read(&gp->status);
 	gmp_g_casstatus(gp, old, GMP_G_RUNNABLE);

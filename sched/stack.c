@@ -40,12 +40,6 @@ static void gmp_ngfree_add(unsigned int c, int n)
 	WRITE_ONCE(gmp_sched.ngfree[c], gmp_sched.ngfree[c] + n);
 }
 
-unsigned int gmp_stack_class_size(unsigned int class)
-{
-	return class == GMP_STACK_SMALL ? PAGE_SIZE << KASAN_STACK_ORDER :
-					  THREAD_SIZE;
-}
-
 /**
  * gmp_stack_hdr_init() - mark @stack as belonging to @gp, for getg()
  * @stack: lowest address of the stack (what current->stack will hold)

@@ -168,7 +168,7 @@ static void gmp_mcall(struct gmp_g *gp, gmp_mcall_fn fn)
 static void gmp_dropg(struct gmp_m *m, struct gmp_g *gp)
 {
 	gp->m = NULL;
-	m->curg = NULL;
+	WRITE_ONCE(m->curg, NULL);	/* sysmon and STW read it */
 }
 
 /* Go's execute, minus gogo: make @gp @m's running G. Interrupts off. */
@@ -180,7 +180,7 @@ static bool __gmp_execute_prepare(struct gmp_m *m, struct gmp_g *gp,
 	if (!gmp_g_casstatus(gp, GMP_G_RUNNABLE, GMP_G_RUNNING))
 		return false;
 	gp->m = m;
-	m->curg = gp;
+	WRITE_ONCE(m->curg, gp);	/* sysmon and STW read it */
 	WRITE_ONCE(gp->preempt, false);
 	/* Sysmon reads it (retake): a marked write, owner-only otherwise. */
 	if (!inherit_time)
@@ -280,8 +280,16 @@ static struct gmp_g *gmp_direct_next(struct gmp_m *m, bool *inherit_time)
  * gmp_mcall() for a G that parks or exits: switch straight to the P's
  * next G if it has one (see the DOC above), else to g0. Executed only on
  * a G's stack.
+ *
+ * Not instrumented by KASAN: an exiting G never returns from this frame,
+ * so the redzones KASAN would poison around its locals would stay
+ * poisoned on the stack when the next G reuses it (and an interrupt frame
+ * read there, as tick_sched_timer() reads its pt_regs, would be reported
+ * out of bounds). gmp_mcall() has no address-taken locals, so no
+ * redzones.
  */
-static void gmp_mcall_handoff(struct gmp_g *gp, gmp_mcall_fn fn)
+static noinline __no_sanitize_address void
+gmp_mcall_handoff(struct gmp_g *gp, gmp_mcall_fn fn)
 {
 	struct gmp_m *m = gp->m;
 	unsigned long flags;
@@ -325,7 +333,7 @@ static void gmp_switch_finish(struct gmp_g *self)
 	m->mcall_fn = NULL;
 	m->mcall_g = NULL;
 	prev = fn(prev);	/* its gmp_dropg() unlinked m->curg */
-	m->curg = self;
+	WRITE_ONCE(m->curg, self);
 	if (prev)		/* the park was called off: run it next */
 		gmp_runq_put(m->p, prev, true);
 }

@@ -508,12 +508,14 @@ unsigned long gmp_gfree_trim(unsigned long max);
 struct gmp_g *gmp_malg(unsigned int class);
 void gmp_g_free(struct gmp_g *gp);
 void gmp_stack_hdr_init(void *stack, struct gmp_g *gp);
+
 /* Bytes of stack a G of @class gets (charged on every spawn: inline). */
 static inline unsigned int gmp_stack_class_size(unsigned int class)
 {
 	return class == GMP_STACK_SMALL ? PAGE_SIZE << KASAN_STACK_ORDER :
 					  THREAD_SIZE;
 }
+
 int gmp_stack_cache_init(void);
 void gmp_stack_cache_exit(void);
 

@@ -33,6 +33,29 @@ KASAN = """\
 [   10.2] BUG: KASAN: slab-out-of-bounds in gmp_runq_put+0x4f/0x120 [gmp]
 """
 
+# Linux's own race, seen at boot on the KCSAN kernel before gmp is loaded.
+KCSAN_KERNEL = """\
+[    4.314930] ==================================================================
+[    4.314930] BUG: KCSAN: data-race in __hrtimer_run_queues / hrtimer_active
+[    4.314930] read to 0xffff88807da1e348 of 8 bytes by interrupt on cpu 1:
+[    4.314930]  hrtimer_active+0x5b/0xb0
+[    4.314930]  task_tick_fair+0x11c/0x1e0
+[    4.314930] write to 0xffff88807da1e348 of 8 bytes by task 1 on cpu 0:
+[    4.314930]  __hrtimer_run_queues+0x1cf/0x560
+[    4.314930] Reported by Kernel Concurrency Sanitizer on:
+[    4.314930] ==================================================================
+"""
+
+KCSAN_GMP = """\
+[   68.901745] ==================================================================
+[   68.901745] BUG: KCSAN: data-race in gmp_switch_finish [gmp] / gmp_sysmon [gmp]
+[   68.901745] read (marked) to 0xffff888000ee5510 of 8 bytes by task 46 on cpu 0:
+[   68.901745]  gmp_sysmon+0x2a1/0x670 [gmp]
+[   68.901745] write to 0xffff888000ee5510 of 8 bytes by task 2076 on cpu 1:
+[   68.901745]  gmp_switch_finish+0x86/0xc0 [gmp]
+[   68.901745] ==================================================================
+"""
+
 LOCKDEP = """\
 [   11.0] ======================================================
 [   11.1] WARNING: possible circular locking dependency detected
@@ -122,6 +145,16 @@ class ParseResultsTest(unittest.TestCase):
             with self.subTest(report=name):
                 v = verdicts(CLEAN_CONSOLE + text, GOOD_RESULTS)
                 self.assertFalse(v["no_kernel_splat"])
+
+    def test_kcsan_race_in_gmp_fails_the_run(self):
+        v = verdicts(CLEAN_CONSOLE + KCSAN_GMP, GOOD_RESULTS)
+        self.assertFalse(v["no_kernel_splat"])
+
+    def test_kcsan_race_without_gmp_frames_is_not_gmps(self):
+        v = verdicts(KCSAN_KERNEL + CLEAN_CONSOLE, GOOD_RESULTS)
+        self.assertTrue(v["no_kernel_splat"])
+        v = verdicts(KCSAN_KERNEL + CLEAN_CONSOLE + KCSAN_GMP, GOOD_RESULTS)
+        self.assertFalse(v["no_kernel_splat"])
 
     def test_kmemleak_report_of_a_gmp_object_fails_the_run(self):
         leak = GOOD_RESULTS.replace("@@gmp begin kmemleak\n",

@@ -233,7 +233,6 @@ struct gmp_m {
 	struct gmp_g *handoff_g;	/* O: taken for a hand-off, run by g0 */
 	unsigned int ndirect;		/* O: direct hand-offs since g0 ran */
 	bool (*waitunlockf)(struct gmp_g *gp, void *arg);	/* O */
-	bool waitunlock_deep;		/* O: it is a driver's (gmp_park()) */
 	void *waitlock;			/* O */
 	u32 rand;			/* O: fastrand state */
 	struct list_head allmlink;	/* L: gmp_sched.allms */

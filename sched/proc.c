@@ -257,12 +257,9 @@ static struct gmp_g *gmp_execute(struct gmp_m *m, struct gmp_g *gp,
  * GMP_DIRECT_MAX hand-offs in a row have gone by, so that g0's
  * cond_resched() and RCU quiescent state come round often enough.
  *
- * The next G's stack must have room for the old G's mcall function. gmp's
- * own (goexit0, park_m with the channel, select, semaphore and sleep
- * commits) are shallow and run on any stack; a driver's unlock function
- * given to gmp_park() may not be, so a G on a one-page stack
- * (GMP_STACK_SMALL) is not switched to directly after one: g0 runs the
- * function and then that G (m->handoff_g).
+ * The next G's stack must have room for the old G's mcall function: a G
+ * on a one-page stack (GMP_STACK_SMALL) is not switched to directly; g0
+ * runs the function and then that G (m->handoff_g).
  */
 #define GMP_DIRECT_MAX	64
 
@@ -303,8 +300,8 @@ gmp_mcall_handoff(struct gmp_g *gp, gmp_mcall_fn fn)
 	m->mcall_fn = fn;
 	m->mcall_g = gp;
 	next = gmp_direct_next(m, &inherit_time);
-	if (next && next->stack_class == GMP_STACK_SMALL && m->waitunlock_deep) {
-		/* No room for a driver's unlock function: g0 runs @next. */
+	if (next && next->stack_class == GMP_STACK_SMALL) {
+		/* No room for @fn on a one-page stack: g0 runs @next. */
 		m->handoff_g = next;
 		next = NULL;
 	}
@@ -899,7 +896,6 @@ static struct gmp_g *gmp_park_m(struct gmp_g *gp)
 	struct gmp_m *m = gp->m;
 	bool (*unlockf)(struct gmp_g *gp, void *arg) = m->waitunlockf;
 
-	m->waitunlock_deep = false;
 	if (!gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_WAITING))
 		return gp;
 	trace_gmp_go_park(gp, m->p);
@@ -918,9 +914,8 @@ static struct gmp_g *gmp_park_m(struct gmp_g *gp)
 
 /**
  * gmp_gopark() - park the running G until gmp_goready() (Go's gopark)
- * @unlockf: if not NULL, called on g0 (or on the next G's stack, after a
- *	     direct hand-off) once the G is off its stack, with @arg and
- *	     interrupts disabled; returning false cancels the park.
+ * @unlockf: if not NULL, called on g0 after the G is off its stack, with
+ *	     @arg and interrupts disabled; returning false cancels the park.
  *	     It typically unlocks the lock under which the G published
  *	     itself to its waker. It must not sleep.
  * @arg:     passed to @unlockf
@@ -1438,10 +1433,8 @@ EXPORT_SYMBOL_GPL(gmp_self);
 
 /**
  * gmp_park() - park the running goroutine until gmp_ready()
- * @unlockf: called after the G is off its stack, with @arg and interrupts
- *	     disabled, on the M's own stack or on the full-size stack of the
- *	     G that runs next (a direct hand-off, never a one-page stack);
- *	     it must not sleep. If it
+ * @unlockf: called after the G is off its stack, with @arg, on the M's
+ *	     own stack with interrupts disabled; it must not sleep. If it
  *	     returns false the G does not park. Use it to drop the lock under
  *	     which the G made itself known to its waker, so the waker cannot
  *	     ready it before it is parked. May be NULL if the waker cannot
@@ -1454,11 +1447,6 @@ EXPORT_SYMBOL_GPL(gmp_self);
 void gmp_park(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
 	      enum gmp_wait_reason reason)
 {
-	struct gmp_g *gp = __gmp_self();
-
-	/* A driver's unlock function may go deep: not on a one-page stack. */
-	if (gp && unlockf)
-		gp->m->waitunlock_deep = true;
 	gmp_gopark(unlockf, arg, reason);
 }
 EXPORT_SYMBOL_GPL(gmp_park);

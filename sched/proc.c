@@ -914,8 +914,9 @@ static struct gmp_g *gmp_park_m(struct gmp_g *gp)
 
 /**
  * gmp_gopark() - park the running G until gmp_goready() (Go's gopark)
- * @unlockf: if not NULL, called on g0 after the G is off its stack, with
- *	     @arg and interrupts disabled; returning false cancels the park.
+ * @unlockf: if not NULL, called on g0 (or on the next G's stack, after a
+ *	     direct hand-off) once the G is off its stack, with @arg and
+ *	     interrupts disabled; returning false cancels the park.
  *	     It typically unlocks the lock under which the G published
  *	     itself to its waker. It must not sleep.
  * @arg:     passed to @unlockf
@@ -1433,8 +1434,10 @@ EXPORT_SYMBOL_GPL(gmp_self);
 
 /**
  * gmp_park() - park the running goroutine until gmp_ready()
- * @unlockf: called after the G is off its stack, with @arg, on the M's
- *	     own stack with interrupts disabled; it must not sleep. If it
+ * @unlockf: called after the G is off its stack, with @arg and interrupts
+ *	     disabled, on the M's own stack or on the full-size stack of the
+ *	     G that runs next (a direct hand-off, never a one-page stack);
+ *	     it must not sleep. If it
  *	     returns false the G does not park. Use it to drop the lock under
  *	     which the G made itself known to its waker, so the waker cannot
  *	     ready it before it is parked. May be NULL if the waker cannot

@@ -401,8 +401,14 @@ TEST_F_TIMEOUT(fuzz, fuzz_then_skynet_still_correct_and_nothing_left, 1800)
 		usleep(100000);
 	}
 	EXPECT_EQ(0, alive) TH_LOG("goroutines left after the fuzz");
-	EXPECT_EQ(0, skynet_ok(fd, 100000, &sum));
-	EXPECT_EQ(4999950000ULL, sum);
+	/*
+	 * 11,111 goroutines: even all alive at once on the debug kernel's
+	 * 32 KiB stacks they stay under the per-file stack cap (a quarter of
+	 * a 2 GiB guest). With 111,111, the run order decides how many are
+	 * alive at once, and a breadth-first order hit the cap (-ENOMEM).
+	 */
+	EXPECT_EQ(0, skynet_ok(fd, 10000, &sum));
+	EXPECT_EQ(49995000ULL, sum);
 	for (i = 0; i < 100 && (alive = goroutines_alive(fd)); i++)
 		usleep(100000);
 	EXPECT_EQ(0, alive);

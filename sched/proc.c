@@ -1426,9 +1426,7 @@ EXPORT_SYMBOL_GPL(gmp_goid);
  */
 struct gmp_g *gmp_self(void)
 {
-	struct gmp_g *gp = getg();
-
-	return gp && !gmp_g_is_g0(gp) ? gp : NULL;
+	return __gmp_self();
 }
 EXPORT_SYMBOL_GPL(gmp_self);
 

@@ -10,6 +10,7 @@
 #   make checkpatch checkpatch.pl --strict over all C sources
 #   make bench      gmp vs Go vs kthreads vs workqueues in QEMU; bench/results.md
 #   make profile    where a job's time goes, in QEMU (JOB="pingpong --iters N")
+#   make stress     KUnit suites N times per boot (SUITES=a,b N=50 CELLS="kcsan:2")
 #
 # KDIR defaults to the running kernel's build tree. When the running kernel
 # has no headers (as on these CI machines), it falls back to the newest
@@ -38,7 +39,7 @@ USER_CFLAGS := -O2 -g -Wall -Werror=implicit-function-declaration \
 SELFTESTS := selftests/gmp_dev_test selftests/gmp_stats_test selftests/gmp_fuzz_test selftests/gmp_job_test
 
 .PHONY: all module tools selftests check run deps kernel checkpatch clean bench soak \
-	profile
+	profile stress
 
 all: module tools selftests
 
@@ -81,6 +82,9 @@ bench:
 
 profile:
 	scripts/profile.sh $(JOB)
+
+stress:
+	scripts/stress.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

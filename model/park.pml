@@ -52,6 +52,10 @@
  *                its unlock instead of inside the critical section (what
  *                the C code did until this model found the lost wakeup;
  *                model/README.md, __gmp_startm_unclaim() in sched/proc.c)
+ *   BUG_YIELD_NO_WAKE  gmp_gosched_m() queues the G globally with no S2-S3
+ *                (what the C code did until a KUnit case hung on it): a G
+ *                whose M lost its P in a sleep yields, the M parks (with
+ *                -DSYSCALL)
  */
 
 #ifndef NP
@@ -872,18 +876,37 @@ ran_g:
 			:: else -> t = 0
 			fi
 		};
-		atomic {		/* gmp_exitsyscall_slow(): an idle P? */
+		/*
+		 * With no P back, the G carries on without one: a sleep the
+		 * preempt notifier saw returns into the G's own code. Its
+		 * next gmp call either looks for a P (gmp_preempt_point() ->
+		 * gmp_exitsyscall_slow()) or yields (gmp_yield() ->
+		 * gmp_gosched_m(), e.g. a mutex unlock in starvation mode);
+		 * both queue the G globally and park this M. The M has no P,
+		 * so it looks at no queue before it parks: only S2-S3 can
+		 * get the G run.
+		 */
+		if
+		:: atomic {		/* gmp_exitsyscall_slow(): an idle P? */
 			L == 0;
 			__pidleget(t);
 			if
 			:: t != NONE -> p = t; t = 0; acquirep(p); goto ran_g
 			:: else -> t = 0
 			fi
-		};
-		/* gmp_exitsyscall0(): queue the G, S2-S3, and park this M */
-		atomic { L == 0; runqsize++; ran--; insubmit++ };
-		wakeup_after_submit();
-		insubmit--
+		   };
+			/* gmp_exitsyscall0(): queue the G, S2-S3, park this M */
+			atomic { L == 0; runqsize++; ran--; insubmit++ };
+			wakeup_after_submit();
+			insubmit--
+		:: atomic { true -> t = 0 };
+			/* gmp_gosched_m() on an M without a P: S1 */
+			atomic { L == 0; runqsize++; ran--; insubmit++ };
+#ifndef BUG_YIELD_NO_WAKE
+			wakeup_after_submit();	/* S2, S3 */
+#endif
+			insubmit--
+		fi
 	:: else
 	fi;
 #endif

@@ -16,8 +16,8 @@
  *     (for M fields); others may read it racily for stats (data_race())
  *  I: set at init (or at G allocation) and stable afterwards
  *
- * Lock order: gmp_sched.lock -> gmp_sched.gflock; gmp_sched.allglock is
- * taken alone. No gmp lock is held
+ * Lock order: gmp_sched.lock -> gmp_sched.gflock; gmp_sched.allglock ->
+ * gmp_sched.lock (gmp_debug_dump() only). No gmp lock is held
  * across a context switch, except a gopark() unlock-function's lock, which
  * is dropped on g0 right after the switch (park_m).
  */
@@ -446,6 +446,7 @@ void gmp_acquirep(struct gmp_m *m, struct gmp_p *p);
 void gmp_stopm(struct gmp_m *m);
 void gmp_gcstopm(struct gmp_m *m);
 void gmp_m_follow_p(struct gmp_m *m);
+bool gmp_any_work(void);
 int gmp_newm_start(struct gmp_p *p, int cpu, bool spinning);
 struct gmp_p *gmp_p_alloc(int id, int cpu);
 
@@ -456,6 +457,7 @@ int gmp_stats_snapshot(struct gmp_stats *st, struct gmp_stats_p *per_p,
 		       int cap);
 void gmp_stats_init(void);
 void gmp_stats_exit(void);
+void gmp_debug_dump(const char *why);
 extern unsigned int gmp_schedtrace_ms;
 
 /* job.c */

@@ -740,8 +740,11 @@ static bool gmp_dead_inboxes_drain(struct gmp_p *p)
 	return any;
 }
 
-/* G3: does any P or the global queue have work? Fully ordered after G2. */
-static bool gmp_any_work(void)
+/*
+ * G3: does any P or the global queue have work? Fully ordered after G2.
+ * Sysmon's stuck-G watchdog asks it too.
+ */
+bool gmp_any_work(void)
 {
 	int i;
 
@@ -973,6 +976,17 @@ void gmp_goready(struct gmp_g *gp)
 	gmp_wakeup_after_submit();			/* S2, S3 */
 }
 
+/*
+ * Go's goschedImpl: the G goes to the global queue, then S2-S3 as for any
+ * submission. The wakeup is not only for the idle Ps' sake: the M may
+ * hold no P (sysmon retook it while the G slept unannounced in the
+ * kernel, gmp_m_block_end() lost the race), and then this M parks in
+ * gmp_findrunnable() without looking at any queue. Without S2-S3 nobody
+ * was woken for the G: with every other M parked, it stayed on the
+ * global queue for good (a mutex unlock in starvation mode yields right
+ * after such a sleep). model/park.pml checks this path
+ * (BUG_YIELD_NO_WAKE).
+ */
 static struct gmp_g *gmp_gosched_m(struct gmp_g *gp)
 {
 	struct gmp_m *m = gp->m;
@@ -980,7 +994,8 @@ static struct gmp_g *gmp_gosched_m(struct gmp_g *gp)
 	if (!gmp_g_casstatus(gp, GMP_G_RUNNING, GMP_G_RUNNABLE))
 		return gp;
 	gmp_dropg(m, gp);
-	gmp_globrunq_put(gp);
+	gmp_globrunq_put(gp);				/* S1 */
+	gmp_wakeup_after_submit();			/* S2, S3 */
 	return NULL;
 }
 

@@ -236,22 +236,35 @@ static void gmp_gdump_stop(struct seq_file *m, void *v)
 	spin_unlock(&gmp_sched.allglock);
 }
 
-/* One line per live G: id, status, wait reason and time, name, creator. */
+/*
+ * One line per live G: id, status, wait reason and time, name, creator.
+ * Return: false for a G that is not alive (nothing written).
+ */
+static bool gmp_g_describe(struct gmp_g *gp, char *buf, size_t len)
+{
+	int st = atomic_read(&gp->status);
+	u8 wr = READ_ONCE(gp->waitreason);
+	int n;
+
+	if (st == GMP_G_DEAD || st == GMP_G_IDLE)
+		return false;
+	n = scnprintf(buf, len, "goroutine %llu [%s", READ_ONCE(gp->goid),
+		      gmp_gstatus_names[st]);
+	if (st == GMP_G_WAITING && wr < GMP_WAIT_NR)
+		n += scnprintf(buf + n, len - n, ", %s, %ums", gmp_wait_names[wr],
+			       jiffies_to_msecs(jiffies - READ_ONCE(gp->waitsince)));
+	scnprintf(buf + n, len - n, "]: %s fn=%ps created by %pS", gp->name,
+		  READ_ONCE(gp->fn), (void *)READ_ONCE(gp->gopc));
+	return true;
+}
+
 static int gmp_gdump_show(struct seq_file *m, void *v)
 {
 	struct gmp_g *gp = list_entry(v, struct gmp_g, allglink);
-	int st = atomic_read(&gp->status);
-	u8 wr = READ_ONCE(gp->waitreason);
+	char line[160];
 
-	if (st == GMP_G_DEAD || st == GMP_G_IDLE)
-		return 0;
-	seq_printf(m, "goroutine %llu [%s", READ_ONCE(gp->goid),
-		   gmp_gstatus_names[st]);
-	if (st == GMP_G_WAITING && wr < GMP_WAIT_NR)
-		seq_printf(m, ", %s, %ums", gmp_wait_names[wr],
-			   jiffies_to_msecs(jiffies - READ_ONCE(gp->waitsince)));
-	seq_printf(m, "]: %s fn=%ps created by %pS\n", gp->name,
-		   READ_ONCE(gp->fn), (void *)READ_ONCE(gp->gopc));
+	if (gmp_g_describe(gp, line, sizeof(line)))
+		seq_printf(m, "%s\n", line);
 	return 0;
 }
 
@@ -262,6 +275,104 @@ static const struct seq_operations gmp_gdump_sops = {
 	.show = gmp_gdump_show,
 };
 DEFINE_SEQ_ATTRIBUTE(gmp_gdump);
+
+/* ---- the dump of a stuck scheduler ----------------------------------- */
+
+/*
+ * Where a runnable G is queued: the global queue (under its lock), a P's
+ * runnext or ring (racy reads of slots that only ever hold live Gs).
+ * Inboxes are not walked: their nodes move under us.
+ */
+static void gmp_g_where(struct gmp_g *gp, char *buf, size_t len)
+	__must_hold(&gmp_sched.lock)
+{
+	struct gmp_g *q;
+	int i;
+	u32 h, t;
+
+	for (q = gmp_sched.runq.head; q; q = q->schedlink)
+		if (q == gp) {
+			scnprintf(buf, len, "on the global queue");
+			return;
+		}
+	for (i = 0; i < READ_ONCE(gmp_sched.nallp); i++) {
+		struct gmp_p *p = gmp_sched.allp[i];
+
+		if (READ_ONCE(p->runnext) == gp) {
+			scnprintf(buf, len, "in P%d's runnext", i);
+			return;
+		}
+		/* As a thief reads them (runq.c): pairs with their releases. */
+		h = smp_load_acquire(&p->runqhead);
+		/* The owner's store-release of the tail publishes the slots. */
+		t = smp_load_acquire(&p->runqtail);
+		for (; t - h <= GMP_RUNQ_SIZE && h != t; h++)
+			if (READ_ONCE(p->runq[h % GMP_RUNQ_SIZE]) == gp) {
+				scnprintf(buf, len, "on P%d's ring", i);
+				return;
+			}
+	}
+	scnprintf(buf, len, "in an inbox or on its way to a queue");
+}
+
+/**
+ * gmp_debug_dump() - log the scheduler's state and every live goroutine
+ * @why: what the caller waited for, printed first
+ *
+ * For a wait that timed out (a test, the stuck-G watchdog): each P and M,
+ * and each live G with its status, wait reason and time, and where a
+ * runnable G is queued. Reads racily what it cannot lock.
+ *
+ * Context: process context; not on a hot path.
+ */
+void gmp_debug_dump(const char *why)
+{
+	char line[160], where[48];
+	struct gmp_m *mp;
+	struct gmp_g *gp;
+	unsigned long flags;
+	int i;
+
+	pr_info("dump (%s): gomaxprocs=%d idleprocs=%d spinning=%d runqueue=%d alive=%d\n",
+		why, READ_ONCE(gmp_sched.gomaxprocs),
+		atomic_read(&gmp_sched.npidle),
+		atomic_read(&gmp_sched.nmspinning),
+		READ_ONCE(gmp_sched.runqsize), atomic_read(&gmp_sched.ngalive));
+	for (i = 0; i < READ_ONCE(gmp_sched.gomaxprocs); i++) {
+		struct gmp_p *p = gmp_sched.allp[i];
+		struct gmp_m *pm = READ_ONCE(p->m);
+
+		pr_info("  P%d: cpu=%d status=%d m=%d runq=%u inbox=%s\n", i,
+			p->cpu, READ_ONCE(p->status), pm ? pm->id : -1,
+			gmp_runq_len(p), llist_empty(&p->inbox) ? "empty" : "busy");
+	}
+	raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+	list_for_each_entry(mp, &gmp_sched.allms, allmlink) {
+		struct gmp_p *p = READ_ONCE(mp->p);
+		struct gmp_g *g = READ_ONCE(mp->curg);
+
+		pr_info("  M%d: cpu=%d p=%d curg=%llu spinning=%d blocked=%d\n",
+			mp->id, mp->cpu, p ? p->id : -1,
+			g ? READ_ONCE(g->goid) : 0, READ_ONCE(mp->spinning),
+			READ_ONCE(mp->in_syscall) || READ_ONCE(mp->auto_blocked));
+	}
+	raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+	/* The dump's only nesting: allglock -> gmp_sched.lock. */
+	spin_lock(&gmp_sched.allglock);
+	list_for_each_entry(gp, &gmp_sched.allgs, allglink) {
+		if (!gmp_g_describe(gp, line, sizeof(line)))
+			continue;
+		where[0] = '\0';
+		if (atomic_read(&gp->status) == GMP_G_RUNNABLE) {
+			raw_spin_lock_irqsave(&gmp_sched.lock, flags);
+			gmp_g_where(gp, where, sizeof(where));
+			raw_spin_unlock_irqrestore(&gmp_sched.lock, flags);
+		}
+		pr_info("  %s%s%s\n", line, where[0] ? "; " : "", where);
+	}
+	spin_unlock(&gmp_sched.allglock);
+}
+EXPORT_SYMBOL_GPL(gmp_debug_dump);
 
 /* ---- periodic schedtrace and debugfs ----------------------------------- */
 

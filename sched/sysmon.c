@@ -156,6 +156,48 @@ static int gmp_retake(u64 now)
  */
 #define GMP_SCAVENGE_IDLE	(2 * HZ)
 
+/* Every P's schedtick, summed: moves whenever any P runs a new G. */
+static u32 gmp_schedticks(void)
+{
+	u32 sum = 0;
+	int i;
+
+	for (i = 0; i < READ_ONCE(gmp_sched.gomaxprocs); i++)
+		sum += READ_ONCE(gmp_sched.allp[i]->schedtick);
+	return sum;
+}
+
+static bool gmp_all_idle(void)
+{
+	return atomic_read(&gmp_sched.npidle) == READ_ONCE(gmp_sched.gomaxprocs);
+}
+
+#define GMP_STUCK_RECHECK	HZ
+
+/*
+ * The stuck-G watchdog: every P idle, yet a G queued. Nobody will run it
+ * -- a lost wakeup, a gmp bug -- unless a submitter is still between its
+ * S1 and S3. So look again a second later: if no P ran anything in
+ * between and the work is still there, report once (naming every live G,
+ * gmp_debug_dump()), and recover by waking an M. Checked when sysmon's
+ * idle sleep frees the free lists, so it costs an idle scheduler nothing.
+ */
+static void gmp_sysmon_stuck_check(void)
+{
+	long t = GMP_STUCK_RECHECK;
+	u32 ticks = gmp_schedticks();
+
+	if (!gmp_any_work())
+		return;
+	while (t && gmp_all_idle() && !kthread_should_stop())
+		t = schedule_timeout_idle(t);
+	if (t || !gmp_all_idle() || gmp_schedticks() != ticks || !gmp_any_work())
+		return;
+	WARN_ONCE(1, "gmp: a goroutine stays queued while every P is idle (lost wakeup)\n");
+	gmp_debug_dump("queued with every P idle");
+	gmp_wakep();
+}
+
 /*
  * Sleep until every P is idle no more. Returns early on kthread_stop().
  * One wakeup after GMP_SCAVENGE_IDLE of idleness gives the free lists
@@ -170,8 +212,7 @@ static void gmp_sysmon_idle_wait(void)
 	smp_mb();
 	for (;;) {
 		set_current_state(TASK_IDLE);
-		if (atomic_read(&gmp_sched.npidle) < READ_ONCE(gmp_sched.gomaxprocs) ||
-		    kthread_should_stop())
+		if (!gmp_all_idle() || kthread_should_stop())
 			break;
 		if (!timeout) {
 			schedule();
@@ -181,6 +222,7 @@ static void gmp_sysmon_idle_wait(void)
 		if (!timeout) {
 			__set_current_state(TASK_RUNNING);
 			gmp_gfree_trim(ULONG_MAX);
+			gmp_sysmon_stuck_check();
 		}
 	}
 	__set_current_state(TASK_RUNNING);
@@ -205,7 +247,7 @@ static int gmp_sysmon(void *unused)
 			schedule_hrtimeout_range(&kt, delay * NSEC_PER_USEC / 4,
 						 HRTIMER_MODE_REL);
 		__set_current_state(TASK_RUNNING);
-		if (atomic_read(&gmp_sched.npidle) == READ_ONCE(gmp_sched.gomaxprocs)) {
+		if (gmp_all_idle()) {
 			gmp_sysmon_idle_wait();
 			idle = 0;
 			continue;

@@ -519,6 +519,68 @@ static void idle_module_causes_no_periodic_wakeups(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(gmp_sched.sysmonwait));
 }
 
+/* ---- a yield on an M that lost its P ----------------------------------- */
+
+struct nop_yield_ctx {
+	atomic_t lost_p;
+	atomic_t done;
+};
+
+/*
+ * Sleep unannounced until sysmon takes the P (with the other Ps idle it
+ * waits 10 ms, GMP_SYSCALL_IDLE_NS), then yield from the P-less M.
+ */
+static void nop_yield_fn(void *arg)
+{
+	struct nop_yield_ctx *x = arg;
+	int i;
+
+	for (i = 0; i < 50 && !atomic_read(&x->lost_p); i++) {
+		msleep(30);
+		if (!getg()->m->p) {	/* owner-only: our own M */
+			atomic_set(&x->lost_p, 1);
+			gmp_yield();
+		}
+	}
+	atomic_set(&x->done, 1);
+}
+
+/*
+ * The lost wakeup behind a hung mutex test: a G whose P was retaken
+ * while it slept yields (gmp_yield(), or a mutex unlock in starvation
+ * mode). Its M has no P and parks without looking at any queue, every
+ * other M is parked, so only gmp_gosched_m()'s S2-S3 get it run again.
+ * Without them the G stayed on the global queue for good. On failure
+ * the context is leaked: the G may still run.
+ */
+static void yield_without_p_wakes_an_m(struct kunit *test)
+{
+	struct nop_yield_ctx *x = kzalloc(sizeof(*x), GFP_KERNEL);
+	unsigned long end;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_EQ(test, gmp_go(nop_yield_fn, x), 0);
+	for (i = 0; i < WAIT_MS && !atomic_read(&x->lost_p) &&
+	     !atomic_read(&x->done); i++)
+		usleep_range(1000, 2000);
+	/*
+	 * Once it yielded, it runs again within a wakeup's latency; 2 s is
+	 * less than sysmon's stuck-G watchdog needs to rescue it (3 s).
+	 */
+	end = jiffies + 2 * HZ;
+	while (!atomic_read(&x->done) && time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	if (!atomic_read(&x->done)) {
+		gmp_debug_dump("yield_without_p_wakes_an_m");
+		KUNIT_FAIL(test, "a G that yielded without a P did not run again");
+		return;
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, atomic_read(&x->lost_p),
+			      "sysmon never retook the sleeping G's P");
+	kfree(x);
+}
+
 static struct kunit_case gmp_sysmon_cases[] = {
 	KUNIT_CASE(preempt_lets_gs_behind_a_spinner_run),
 	KUNIT_CASE(blocking_with_markers_hands_p_off),
@@ -530,6 +592,7 @@ static struct kunit_case gmp_sysmon_cases[] = {
 	KUNIT_CASE(select_with_after_case_times_out),
 	KUNIT_CASE(after_left_pending_is_cleaned_up),
 	KUNIT_CASE(parked_chan_wait_cancelled_returns_ecanceled),
+	KUNIT_CASE(yield_without_p_wakes_an_m),
 	KUNIT_CASE(idle_scheduler_frees_global_free_lists),
 	KUNIT_CASE(idle_module_causes_no_periodic_wakeups),
 	{}

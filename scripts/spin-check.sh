@@ -148,6 +148,9 @@ check live_bug_no_note      fail liveness small -DLIVENESS -DNOMONITOR -DBUG_NO_
 # The stale spinning claim of gmp_startm() that this model found in the C
 # code (model/README.md); it is fixed, and the old code must still fail.
 check bug_stale_claim       fail safety big -DBUG_STALE_CLAIM -DSYSCALL -DNSUB=1 -DNMX=2 -DSUBKIND=0
+# A G whose M lost its P in a sleep yields: gmp_gosched_m() without S2-S3
+# (the C code until a KUnit case hung on it) strands it.
+check bug_yield_no_wake     fail safety big -DBUG_YIELD_NO_WAKE -DSYSCALL -DNSUB=1 -DNMX=2 -DSUBKIND=0
 
 if [ $full = 1 ]; then
 	check p3m3_sub1_spawn       pass safety big -DNP=3 -DNMX=3 -DNSUB=1 -DNSPAWN=1

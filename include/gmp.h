@@ -30,14 +30,19 @@ enum gmp_stack_class {
 	GMP_STACK_NR_CLASSES
 };
 
+struct gmp_group;
+
 /**
  * struct gmp_spawn_opts - optional settings for gmp_go_opts()
  * @stack:	a &enum gmp_stack_class
  * @name:	shown in goroutine dumps; copied, may be NULL
+ * @group:	the group the G joins (a layer's hook, see struct gmp_group
+ *		in the scheduler's private header); NULL for the spawner's
  */
 struct gmp_spawn_opts {
 	unsigned int stack;
 	const char *name;
+	struct gmp_group *group;
 };
 
 /* Why a G is parked (shown in dumps, like Go's waitReason). */

@@ -45,26 +45,28 @@
  * queue by whoever finds it (Go's selectDone); the select removes the
  * rest itself once it runs again.
  *
- * A G already cancelled by gmp_g_cancel() (gp->cancelled, sched/time.c)
- * gets -ECANCELED instead of parking; an operation that completes without
+ * A G already cancelled by gmp_g_cancel() (gp->cancelled) gets
+ * -ECANCELED instead of parking; an operation that completes without
  * blocking still completes. A wait that is already parked is ended through
- * gp->chanwait, under gp->lock as gmp_sleep() does:
+ * the core's cancellation hook (struct gmp_waitcancel, embedded in the
+ * wait), under gp->lock as gmp_sleep() does:
  *
- *  1. struct gmp_g has `struct gmp_chanwait *chanwait`, tagged G.
+ *  1. struct gmp_g has `struct gmp_waitcancel *waitcancel`, tagged G.
  *  2. Before parking, with the channel locks or the nil lock held,
- *     gmp_chan_wait_register() takes gp->lock, checks ->cancelled and sets
- *     gp->chanwait = w under it. Lock order: channel locks, then gp->lock.
- *  3. Once the G runs again: gp->chanwait = NULL, a full barrier (CW:A),
+ *     gmp_g_wait_register() takes gp->lock, checks ->cancelled and sets
+ *     gp->waitcancel = &w->wc under it. Lock order: channel locks, then
+ *     gp->lock.
+ *  3. Once the G runs again: gp->waitcancel = NULL, a full barrier (CW:A),
  *     then gp->cancelled is read; only if it is set does the G take and
  *     drop gp->lock, to wait out a canceller that may still be looking at
- *     the wait (gmp_chan_wait_unregister()).
- *  4. gmp_g_cancel() (sched/time.c): under gp->lock, gp->cancelled = true,
- *     a full barrier (CW:B), w = gp->chanwait and, if w is set,
- *     gmp_chanwait_claim(w). After dropping gp->lock, if the claim won,
- *     gmp_chanwait_cancel_claimed(w).
+ *     the wait (gmp_g_wait_unregister()).
+ *  4. gmp_g_cancel(): under gp->lock, gp->cancelled = true, a full barrier
+ *     (CW:B), wc = gp->waitcancel and, if set, its claim op:
+ *     gmp_chanwait_claim(w). After dropping gp->lock, if the claim won, its
+ *     cancel op: gmp_chanwait_cancel_claimed(w).
  *
  * CW:A and CW:B order each side's store before its load, so either the
- * canceller reads chanwait == NULL, or the G reads cancelled and waits for
+ * canceller reads waitcancel == NULL, or the G reads cancelled and waits for
  * the canceller's lock: the canceller holds gp->lock while it claims, so
  * the G cannot leave the wait under it; after a won claim only the
  * canceller can ready the G, so the wait stays in place; after a lost one
@@ -89,9 +91,12 @@ static DEFINE_RAW_SPINLOCK(gmp_chan_nilwait_lock);
 
 /* ---- waits and sudogs ---------------------------------------------------- */
 
+static const struct gmp_waitcancel_ops gmp_chanwait_cancel_ops;
+
 void gmp_chanwait_init(struct gmp_chanwait *w, struct gmp_g *gp,
 		       struct gmp_sudog *sg, unsigned int nsg)
 {
+	w->wc.ops = &gmp_chanwait_cancel_ops;
 	w->g = gp;
 	atomic_set(&w->done, 0);
 	w->sg = sg;
@@ -381,13 +386,13 @@ static int gmp_chan_send_slow(struct gmp_g *gp, struct gmp_chan *c,
 	struct gmp_sudog sg;
 
 	gmp_chanwait_init(&w, gp, &sg, 1);
-	if (gmp_chan_wait_register(w.g, &w)) {
+	if (gmp_g_wait_register(w.g, &w.wc)) {
 		raw_spin_unlock_irqrestore(&c->lock, flags);
 		return -ECANCELED;
 	}
 	gmp_sudog_init(&sg, &w, c, (void *)elem);
 	gmp_chan_park(c, &c->sendq, &w, &sg, flags, GMP_WAIT_CHAN_SEND);
-	gmp_chan_wait_unregister(w.g);
+	gmp_g_wait_unregister(w.g);
 	if (!w.winner)
 		return -ECANCELED;
 	return sg.success ? 0 : -EPIPE;
@@ -401,13 +406,13 @@ static int gmp_chan_recv_slow(struct gmp_g *gp, struct gmp_chan *c,
 	struct gmp_sudog sg;
 
 	gmp_chanwait_init(&w, gp, &sg, 1);
-	if (gmp_chan_wait_register(w.g, &w)) {
+	if (gmp_g_wait_register(w.g, &w.wc)) {
 		raw_spin_unlock_irqrestore(&c->lock, flags);
 		return -ECANCELED;
 	}
 	gmp_sudog_init(&sg, &w, c, elem);
 	gmp_chan_park(c, &c->recvq, &w, &sg, flags, GMP_WAIT_CHAN_RECV);
-	gmp_chan_wait_unregister(w.g);
+	gmp_g_wait_unregister(w.g);
 	if (!w.winner)
 		return -ECANCELED;
 	/* A close zeroed *elem (gmp_chan_close()). */
@@ -439,7 +444,7 @@ int gmp_chan_block(enum gmp_wait_reason reason)
 
 	gmp_chanwait_init(&w, __gmp_self(), NULL, 0);
 	raw_spin_lock_irqsave(&gmp_chan_nilwait_lock, flags);
-	if (gmp_chan_wait_register(w.g, &w)) {
+	if (gmp_g_wait_register(w.g, &w.wc)) {
 		raw_spin_unlock_irqrestore(&gmp_chan_nilwait_lock, flags);
 		return -ECANCELED;
 	}
@@ -452,7 +457,7 @@ int gmp_chan_block(enum gmp_wait_reason reason)
 		raw_spin_lock(&gmp_chan_nilwait_lock);
 	}
 	local_irq_restore(flags);
-	gmp_chan_wait_unregister(w.g);
+	gmp_g_wait_unregister(w.g);
 	return -ECANCELED;
 }
 
@@ -522,53 +527,21 @@ bool gmp_chanwait_cancel(struct gmp_chanwait *w)
 	return true;
 }
 
-/**
- * gmp_chan_wait_register() - publish @w as @gp's wait, unless cancelled
- * @gp: the running G, about to park
- * @w:	its wait
- *
- * Step 2 of the cancellation plan in the DOC above: under gp->lock, so
- * gmp_g_cancel() either sees the wait and claims it, or its flag is seen
- * here and the G does not park.
- *
- * Context: a goroutine, with the channel lock(s) held, interrupts off.
- * Return: true if gmp_g_cancel() was called on @gp (do not park).
- */
-bool gmp_chan_wait_register(struct gmp_g *gp, struct gmp_chanwait *w)
+static bool gmp_chanwait_wc_claim(struct gmp_waitcancel *wc)
 {
-	bool cancelled;
-
-	raw_spin_lock(&gp->lock);
-	cancelled = READ_ONCE(gp->cancelled);
-	if (!cancelled)
-		gp->chanwait = w;
-	raw_spin_unlock(&gp->lock);
-	return cancelled;
+	return gmp_chanwait_claim(container_of(wc, struct gmp_chanwait, wc));
 }
 
-/**
- * gmp_chan_wait_unregister() - the G runs again: its wait is over
- * @gp: the running G
- *
- * Step 3 of the plan: after this no canceller can reach the wait, which
- * lives in the frame the G is about to leave. Uncancelled Gs (nearly all)
- * pay one barrier here, not a lock round trip.
- *
- * Context: a goroutine.
- */
-void gmp_chan_wait_unregister(struct gmp_g *gp)
+static void gmp_chanwait_wc_cancel(struct gmp_waitcancel *wc)
 {
-	unsigned long flags;
-
-	WRITE_ONCE(gp->chanwait, NULL);
-	/* CW:A: the store before the load; pairs with CW:B in gmp_g_cancel(). */
-	smp_mb();
-	if (likely(!READ_ONCE(gp->cancelled)))
-		return;
-	/* A canceller may still hold the old wait: let it finish. */
-	raw_spin_lock_irqsave(&gp->lock, flags);
-	raw_spin_unlock_irqrestore(&gp->lock, flags);
+	gmp_chanwait_cancel_claimed(container_of(wc, struct gmp_chanwait, wc));
 }
+
+/* Step 4 of the plan: how gmp_g_cancel() reaches a parked channel wait. */
+static const struct gmp_waitcancel_ops gmp_chanwait_cancel_ops = {
+	.claim = gmp_chanwait_wc_claim,
+	.cancel = gmp_chanwait_wc_cancel,
+};
 
 /* ---- lifetime ----------------------------------------------------------- */
 

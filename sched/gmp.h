@@ -10,7 +10,7 @@
  *  F: gmp_sched.gflock (global G free lists)
  *  AG: gmp_sched.allglock (the list of all Gs, for dumps)
  *  AF: gmp_sched.afterlock (pending gmp_after() timers; IRQ-safe)
- *  J: the G's job->lock (sched/job.c); taken before a G's own lock
+ *  GR: the G's group's own lock (whoever implements the group's ops)
  *  A: accessed atomically; the comment at each access names its ordering
  *  O: owner only -- the M that holds the P (for P fields), or the M itself
  *     (for M fields); others may read it racily for stats (data_race())
@@ -107,13 +107,81 @@ struct gmp_g {
 	raw_spinlock_t lock;		/* G: cancellation vs. a sleep's timer */
 	bool cancelled;			/* G, read with READ_ONCE() */
 	struct hrtimer *sleep_timer;	/* G: armed gmp_sleep() timer */
-	/* G: its parked channel wait; cleared with a barrier (sched/chan.c) */
-	struct gmp_chanwait *chanwait;
-	struct list_head allglink;	/* L: gmp_sched.allgs */
-	struct gmp_job *job;		/* I: the job it belongs to, or NULL */
-	struct list_head joblink;	/* J: job->gs */
+	/* G: its cancellable parked wait; cleared with a barrier (CW:A) */
+	struct gmp_waitcancel *waitcancel;
+	struct list_head allglink;	/* AG: gmp_sched.allgs */
+	struct gmp_group *group;	/* I: its group, or NULL */
+	struct list_head grouplink;	/* GR: for the group's own list */
 	char name[16];
 };
+
+struct gmp_group;
+
+/**
+ * struct gmp_group_ops - a layer's hooks into a G's life
+ * @charge:	a G of stack @class is about to be made, before anything is
+ *		allocated: count it against the group's limits. Return 0,
+ *		or -EAGAIN / -ENOMEM to refuse the spawn.
+ * @uncharge:	undo @charge: the spawn failed after it
+ * @attach:	the G is made but not queued: link it (->grouplink).
+ *		Return 0, or an error (-ECANCELED) to refuse; the core then
+ *		frees the G and calls @uncharge.
+ * @exit:	the G is exiting, still on its own stack and preemptible:
+ *		unlink it, and undo @charge.
+ *
+ * Context of each: the spawner's (process context or a goroutine; must
+ * not sleep), and the exiting G's for @exit.
+ */
+struct gmp_group_ops {
+	int (*charge)(struct gmp_group *grp, unsigned int class);
+	void (*uncharge)(struct gmp_group *grp, unsigned int class);
+	int (*attach)(struct gmp_group *grp, struct gmp_g *gp);
+	void (*exit)(struct gmp_group *grp, struct gmp_g *gp);
+};
+
+/**
+ * struct gmp_group - the owner of a set of Gs, opaque to the scheduler
+ * @ops: its hooks
+ *
+ * A layer above embeds it (the device layer's jobs do) and passes it in
+ * &struct gmp_spawn_opts; a G spawned without one joins its spawner's
+ * group, and a G spawned from outside any goroutine the default group
+ * (gmp_group_set_default()), if any. The core calls the ops and never
+ * looks further.
+ */
+struct gmp_group {
+	const struct gmp_group_ops *ops;
+};
+
+void gmp_group_set_default(struct gmp_group *grp);
+
+struct gmp_waitcancel;
+
+/**
+ * struct gmp_waitcancel_ops - how gmp_g_cancel() ends a parked wait
+ * @claim:  take the wait from its wakers, under the G's lock with
+ *	    interrupts off; false if a waker got there first
+ * @cancel: end a claimed wait and ready the G, with no gmp lock held
+ */
+struct gmp_waitcancel_ops {
+	bool (*claim)(struct gmp_waitcancel *wc);
+	void (*cancel)(struct gmp_waitcancel *wc);
+};
+
+/**
+ * struct gmp_waitcancel - a G's parked wait, as a canceller reaches it
+ * @ops: the waiting primitive's hooks
+ *
+ * A primitive that parks Gs (the channels do) embeds it in its wait and
+ * registers it with gmp_g_wait_register() before parking, so that the
+ * core can cancel the wait without knowing what it is.
+ */
+struct gmp_waitcancel {
+	const struct gmp_waitcancel_ops *ops;
+};
+
+bool gmp_g_wait_register(struct gmp_g *gp, struct gmp_waitcancel *wc);
+void gmp_g_wait_unregister(struct gmp_g *gp);
 
 /* A singly linked queue of Gs through ->schedlink. */
 struct gmp_gqueue {
@@ -411,9 +479,6 @@ void gmp_g_start(struct gmp_g *gp);
 asmlinkage __visible void gmp_goexit(void);
 struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 			  const struct gmp_spawn_opts *opts, int *err);
-struct gmp_g *gmp_newproc_job(struct module *owner, gmp_fn_t fn, void *arg,
-			      const struct gmp_spawn_opts *opts,
-			      struct gmp_job *job, int *err);
 void gmp_steal_order_reset(struct gmp_steal_order *o, unsigned int count);
 void gmp_steal_enum_start(struct gmp_steal_enum *e,
 			  const struct gmp_steal_order *o, u32 rand);
@@ -463,10 +528,6 @@ extern unsigned int gmp_schedtrace_ms;
 /* job.c */
 struct gmp_job;
 struct gmp_file;
-int gmp_g_charge(struct gmp_job *job, unsigned int class);
-void gmp_g_uncharge(struct gmp_job *job, unsigned int class);
-int gmp_job_attach(struct gmp_job *job, struct gmp_g *gp);
-void gmp_job_gexit(struct gmp_g *gp);
 int gmp_job_init(void);
 void gmp_job_exit(void);
 struct gmp_file *gmp_file_open(void);
@@ -576,6 +637,7 @@ struct gmp_sudog;
  * owns the wakeup: it sets @winner and readies @g.
  */
 struct gmp_chanwait {
+	struct gmp_waitcancel wc;	/* I: gmp_chanwait_cancel_ops */
 	struct gmp_g *g;		/* I */
 	atomic_t done;			/* A: 0 while armed, 1 once claimed */
 	struct gmp_sudog *sg;		/* I: the G's sudogs, @nsg of them */
@@ -617,8 +679,6 @@ int gmp_chan_block(enum gmp_wait_reason reason);
 bool gmp_chanwait_claim(struct gmp_chanwait *w);
 void gmp_chanwait_cancel_claimed(struct gmp_chanwait *w);
 bool gmp_chanwait_cancel(struct gmp_chanwait *w);
-bool gmp_chan_wait_register(struct gmp_g *gp, struct gmp_chanwait *w);
-void gmp_chan_wait_unregister(struct gmp_g *gp);
 int __gmp_sema_acquire(struct gmp_sema *s, bool lifo);
 void __gmp_sema_release(struct gmp_sema *s, bool handoff);
 

@@ -7,7 +7,7 @@
  *
  * Each call sits at the one place its event happens:
  *
- *  gmp_go_create	gmp_newproc_job(): a G is RUNNABLE, not yet queued
+ *  gmp_go_create	gmp_newproc(): a G is RUNNABLE, not yet queued
  *  gmp_go_start	gmp_execute(): RUNNABLE -> RUNNING, about to switch
  *  gmp_go_park		gmp_park_m(): RUNNING -> WAITING, on g0
  *  gmp_go_ready	gmp_goready(), or gmp_park_m() when the unlock

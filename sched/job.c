@@ -87,18 +87,14 @@ static bool gmp_charge_int(atomic_t *v, unsigned int max)
 	return false;
 }
 
-/**
- * gmp_g_charge() - count a goroutine about to be created against the limits
- * @job:   its job, or NULL for a driver's goroutine (global limits only)
- * @class: its stack class
- *
- * Context: any; does not sleep.
- * Return: 0; -EAGAIN over a goroutine cap, -ENOMEM over a stack cap.
+/*
+ * Count a goroutine of stack @class against @f's limits (none for a
+ * driver's goroutine, @f NULL) and the module-wide ones. Returns 0;
+ * -EAGAIN over a goroutine cap, -ENOMEM over a stack cap.
  */
-int gmp_g_charge(struct gmp_job *job, unsigned int class)
+static int gmp_g_charge(struct gmp_file *f, unsigned int class)
 {
 	long sz = gmp_stack_class_size(class);
-	struct gmp_file *f = job ? job->file : NULL;
 	int err;
 
 	if (f) {
@@ -130,24 +126,51 @@ undo_fg:
 	return err;
 }
 
-/**
- * gmp_g_uncharge() - undo gmp_g_charge() when the goroutine exits
- * @job:   as given to gmp_g_charge()
- * @class: as given to gmp_g_charge()
- *
- * Context: any; does not sleep.
- */
-void gmp_g_uncharge(struct gmp_job *job, unsigned int class)
+/* Undo gmp_g_charge(@f, @class). */
+static void gmp_g_uncharge(struct gmp_file *f, unsigned int class)
 {
 	long sz = gmp_stack_class_size(class);
 
 	atomic_long_sub(sz, &gmp_charged_stack);
 	atomic_dec(&gmp_charged_gs);
-	if (job) {
-		atomic_long_sub(sz, &job->file->stack_bytes);
-		atomic_dec(&job->file->ngoroutines);
+	if (f) {
+		atomic_long_sub(sz, &f->stack_bytes);
+		atomic_dec(&f->ngoroutines);
 	}
 }
+
+/* ---- the default group: drivers' goroutines, module-wide caps only ---- */
+
+static int gmp_global_charge(struct gmp_group *grp, unsigned int class)
+{
+	return gmp_g_charge(NULL, class);
+}
+
+static void gmp_global_uncharge(struct gmp_group *grp, unsigned int class)
+{
+	gmp_g_uncharge(NULL, class);
+}
+
+static int gmp_global_attach(struct gmp_group *grp, struct gmp_g *gp)
+{
+	return 0;
+}
+
+static void gmp_global_exit(struct gmp_group *grp, struct gmp_g *gp)
+{
+	gmp_g_uncharge(NULL, gp->stack_class);
+}
+
+static const struct gmp_group_ops gmp_global_group_ops = {
+	.charge = gmp_global_charge,
+	.uncharge = gmp_global_uncharge,
+	.attach = gmp_global_attach,
+	.exit = gmp_global_exit,
+};
+
+static struct gmp_group gmp_global_group = {
+	.ops = &gmp_global_group_ops,
+};
 
 /**
  * gmp_job_charge_buf() - charge user data copied in for @job to its file
@@ -227,7 +250,7 @@ static void gmp_job_cancel(struct gmp_job *job, int err)
 			job->error = err;
 		WRITE_ONCE(job->cancelled, true);
 		/* A G leaves ->gs under J before it dies: each one is alive. */
-		list_for_each_entry(gp, &job->gs, joblink)
+		list_for_each_entry(gp, &job->gs, grouplink)
 			gmp_g_cancel(gp);
 	}
 	spin_unlock(&job->lock);
@@ -243,32 +266,6 @@ static void gmp_job_cancel(struct gmp_job *job, int err)
 void gmp_job_fail(struct gmp_job *job, int err)
 {
 	gmp_job_cancel(job, err);
-}
-
-/**
- * gmp_job_attach() - make a new G one of @job's, unless @job is cancelled
- * @job: the job, or NULL (then there is nothing to do)
- * @gp:  the G, fully initialised but not yet started
- *
- * Context: process context or a goroutine; does not sleep.
- * Return: 0, or -ECANCELED.
- */
-int gmp_job_attach(struct gmp_job *job, struct gmp_g *gp)
-{
-	gp->job = NULL;
-	if (!job)
-		return 0;
-	spin_lock(&job->lock);
-	if (job->cancelled) {
-		spin_unlock(&job->lock);
-		return -ECANCELED;
-	}
-	list_add_tail(&gp->joblink, &job->gs);
-	gp->job = job;
-	job->created++;
-	atomic_inc(&job->nlive);
-	spin_unlock(&job->lock);
-	return 0;
 }
 
 static void gmp_job_finish(struct gmp_job *job);
@@ -340,28 +337,62 @@ static void gmp_job_finish(struct gmp_job *job)
 	gmp_job_put(job);	/* the running goroutines' reference */
 }
 
-/**
- * gmp_job_gexit() - a goroutine is exiting: uncharge it, leave its job
- * @gp: the G, still running on its own stack
- *
- * The last goroutine of a job finishes the job, from here.
- *
- * Context: the exiting goroutine.
- */
-void gmp_job_gexit(struct gmp_g *gp)
-{
-	struct gmp_job *job = gp->job;
+/* ---- a job's group: its goroutines, charged to its file ---------------- */
 
-	gmp_g_uncharge(job, gp->stack_class);
-	if (!job)
-		return;
+static struct gmp_job *gmp_group_job(struct gmp_group *grp)
+{
+	return container_of(grp, struct gmp_job, group);
+}
+
+static int gmp_job_charge(struct gmp_group *grp, unsigned int class)
+{
+	return gmp_g_charge(gmp_group_job(grp)->file, class);
+}
+
+static void gmp_job_uncharge(struct gmp_group *grp, unsigned int class)
+{
+	gmp_g_uncharge(gmp_group_job(grp)->file, class);
+}
+
+/* A new G joins the job's list, unless the job is cancelled. */
+static int gmp_job_attach(struct gmp_group *grp, struct gmp_g *gp)
+{
+	struct gmp_job *job = gmp_group_job(grp);
+
 	spin_lock(&job->lock);
-	list_del_init(&gp->joblink);
-	gp->job = NULL;
+	if (job->cancelled) {
+		spin_unlock(&job->lock);
+		return -ECANCELED;
+	}
+	list_add_tail(&gp->grouplink, &job->gs);
+	job->created++;
+	atomic_inc(&job->nlive);
+	spin_unlock(&job->lock);
+	return 0;
+}
+
+/*
+ * A goroutine is exiting, on its own stack: uncharge it, leave its job.
+ * The last goroutine of a job finishes the job, from here.
+ */
+static void gmp_job_gexit(struct gmp_group *grp, struct gmp_g *gp)
+{
+	struct gmp_job *job = gmp_group_job(grp);
+
+	gmp_g_uncharge(job->file, gp->stack_class);
+	spin_lock(&job->lock);
+	list_del_init(&gp->grouplink);
 	spin_unlock(&job->lock);
 	if (atomic_dec_and_test(&job->nlive))
 		gmp_job_finish(job);
 }
+
+const struct gmp_group_ops gmp_job_group_ops = {
+	.charge = gmp_job_charge,
+	.uncharge = gmp_job_uncharge,
+	.attach = gmp_job_attach,
+	.exit = gmp_job_gexit,
+};
 
 /* ---- the ioctls ------------------------------------------------------ */
 
@@ -406,6 +437,9 @@ static long gmp_job_submit(struct gmp_file *f, void __user *uarg)
 	job->opts.name = kind->name;
 	job->opts_inner.stack = GMP_STACK_DEFAULT;
 	job->opts_inner.name = kind->name;
+	job->group.ops = &gmp_job_group_ops;
+	job->opts.group = &job->group;
+	job->opts_inner.group = &job->group;
 	spin_lock_init(&job->lock);
 	INIT_LIST_HEAD(&job->gs);
 	INIT_LIST_HEAD(&job->flink);
@@ -436,8 +470,7 @@ static long gmp_job_submit(struct gmp_file *f, void __user *uarg)
 
 	kref_get(&job->ref);		/* the running goroutines' */
 	job->start_ns = ktime_get_ns();
-	gp = gmp_newproc_job(THIS_MODULE, root, job, &job->opts_inner, job,
-			     &err);
+	gp = gmp_newproc(THIS_MODULE, root, job, &job->opts_inner, &err);
 	if (!gp) {
 		kref_put(&job->ref, gmp_job_free);	/* never the last */
 		goto erase;
@@ -669,10 +702,12 @@ int gmp_job_init(void)
 		max_stack_mb = max(ram_mb / 2, 1UL);
 	if (!file_max_stack_mb)
 		file_max_stack_mb = max(ram_mb / 4, 1UL);
+	gmp_group_set_default(&gmp_global_group);
 	return gmp_jobkinds_init();
 }
 
 void gmp_job_exit(void)
 {
 	gmp_jobkinds_exit();
+	gmp_group_set_default(NULL);
 }

@@ -12,6 +12,7 @@
  *  R:  written by the job's goroutines, read once the last has exited
  *
  * Lock order: FL and J are never nested; J -> gmp_g.lock (gmp_g_cancel()).
+ * J is the lock of the jobs' goroutine groups (GR in sched/gmp.h).
  */
 #ifndef _GMP_JOB_H
 #define _GMP_JOB_H
@@ -90,7 +91,8 @@ struct gmp_job_kind {
  *		the default class (a small-stack G cannot spawn)
  * @id:		I: its id in @file
  * @lock:	J
- * @gs:		J: its live goroutines, through gmp_g.joblink
+ * @group:	I: the scheduler's hook: its goroutines' group (gmp_job_group_ops)
+ * @gs:		J: its live goroutines, through gmp_g.grouplink
  * @nlive:	A: live goroutines and tasks; the job finishes at 0
  * @cancelled:	J, read with READ_ONCE()
  * @done:	J: the last goroutine has exited; cancel no longer applies
@@ -114,6 +116,7 @@ struct gmp_job {
 	struct gmp_spawn_opts opts_inner;
 	u32 id;
 	spinlock_t lock;		/* J */
+	struct gmp_group group;
 	struct list_head gs;
 	atomic_t nlive;
 	bool cancelled;
@@ -206,12 +209,16 @@ void pp_root_wq(void *arg);
 void sleep_root_kthread(void *arg);
 void sleep_root_wq(void *arg);
 
+extern const struct gmp_group_ops gmp_job_group_ops;
+
 /* The running goroutine's job, or NULL. */
 static inline struct gmp_job *gmp_job_current(void)
 {
 	struct gmp_g *gp = gmp_self();
 
-	return gp ? gp->job : NULL;
+	if (!gp || !gp->group || gp->group->ops != &gmp_job_group_ops)
+		return NULL;
+	return container_of(gp->group, struct gmp_job, group);
 }
 
 /*

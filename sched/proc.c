@@ -1050,8 +1050,11 @@ __visible void gmp_goexit(void)
 {
 	struct gmp_g *gp = getg();
 
-	/* Still on the G's stack, preemptible: leave the job, uncharge. */
-	gmp_job_gexit(gp);
+	/* Still on the G's stack, preemptible: leave the group. */
+	if (gp->group) {
+		gp->group->ops->exit(gp->group, gp);
+		gp->group = NULL;
+	}
 	gmp_mcall_handoff(gp, gmp_goexit0);
 	/* A dead G is never executed again. */
 	WARN_ON_ONCE(1);
@@ -1250,79 +1253,33 @@ static __always_inline struct gmp_p *gmp_current_p(void)
 	return self && self->m ? self->m->p : NULL;
 }
 
-/**
- * gmp_newproc() - make a RUNNABLE G for fn(arg), not yet queued
- * @owner: module pinned until the G exits
- * @fn:	   the body
- * @arg:   its argument
- * @opts:  stack class and name, or NULL
- * @err:   the error when NULL is returned
- *
- * Context: process context or a goroutine; may sleep.
- * Return: the G, or NULL with *@err set.
- */
-struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
-			  const struct gmp_spawn_opts *opts, int *err)
-{
-	struct gmp_g *self = __gmp_self();
+/* The group of Gs spawned from outside any goroutine; see gmp_newproc(). */
+static struct gmp_group *gmp_default_group;
 
-	/* Spawning may vmalloc, and reclaim is too deep for a small stack. */
-	*err = -EPERM;
-	if (self && self->stack_class == GMP_STACK_SMALL)
-		return NULL;
-	return gmp_newproc_job(owner, fn, arg, opts, self ? self->job : NULL,
-			       err);
+/**
+ * gmp_group_set_default() - the group for Gs spawned outside a goroutine
+ * @grp: the group (its ops enforce, say, module-wide caps), or NULL
+ *
+ * Context: module init or exit, while no G is being spawned.
+ */
+void gmp_group_set_default(struct gmp_group *grp)
+{
+	WRITE_ONCE(gmp_default_group, grp);
 }
 
-/**
- * gmp_newproc_job() - gmp_newproc() for a G of @job
- * @owner: module to pin while the G lives
- * @fn:    the G's function
- * @arg:   its argument
- * @opts:  stack class and name, or NULL
- * @job:   the job the G belongs to (charged to its file), or NULL
- * @err:   the error when NULL is returned
- *
- * The G is charged against the limits (sched/job.c) before anything is
- * allocated, and joins @job's list, so that cancelling the job reaches it.
- *
- * Context: process context or a goroutine; may sleep.
- * Return: the G, or NULL with *@err set: also -EAGAIN or -ENOMEM at a
- * limit, -ECANCELED if @job is cancelled.
- */
-struct gmp_g *gmp_newproc_job(struct module *owner, gmp_fn_t fn, void *arg,
-			      const struct gmp_spawn_opts *opts,
-			      struct gmp_job *job, int *err)
+/* The group a new G joins: the one asked for, else its spawner's. */
+static __always_inline struct gmp_group *
+gmp_spawn_group(const struct gmp_spawn_opts *opts, struct gmp_g *self)
 {
-	unsigned int class = opts ? opts->stack : GMP_STACK_DEFAULT;
-	struct gmp_p *p;
-	struct gmp_g *gp;
-	int old;
+	if (opts && opts->group)
+		return opts->group;
+	return self ? self->group : READ_ONCE(gmp_default_group);
+}
 
-	*err = -EINVAL;
-	if (class >= GMP_STACK_NR_CLASSES || !fn)
-		return NULL;
-	*err = -ESHUTDOWN;
-	if (READ_ONCE(gmp_sched.stopping))
-		return NULL;
-	*err = gmp_g_charge(job, class);
-	if (*err)
-		return NULL;
-	*err = -ENODEV;
-	if (!try_module_get(owner))
-		goto uncharge;
-	gp = gmp_gfget(gmp_current_p(), class);
-	if (!gp) {
-		gp = gmp_malg(class);
-		if (!gp) {
-			module_put(owner);
-			*err = -ENOMEM;
-			goto uncharge;
-		}
-		spin_lock(&gmp_sched.allglock);
-		list_add_tail(&gp->allglink, &gmp_sched.allgs);
-		spin_unlock(&gmp_sched.allglock);
-	}
+/* Fill in a G from gmp_gfget()/gmp_malg() to run fn(arg) as new. */
+static void gmp_g_init(struct gmp_g *gp, struct module *owner, gmp_fn_t fn,
+		       void *arg)
+{
 	gmp_ctx_init(&gp->sched, gp->stack, gp->stack_size, fn, arg);
 	gp->fn = fn;
 	gp->arg = arg;
@@ -1330,17 +1287,86 @@ struct gmp_g *gmp_newproc_job(struct module *owner, gmp_fn_t fn, void *arg,
 	gp->preempt = false;
 	gp->cancelled = false;
 	gp->sleep_timer = NULL;
-	gp->chanwait = NULL;
+	gp->waitcancel = NULL;
 	gp->waitreason = GMP_WAIT_NONE;
-	/* Last: from here on, cancelling the job reaches this G. */
-	*err = gmp_job_attach(job, gp);
+}
+
+/* A G, its stack from a free list or freshly allocated; NULL if none. */
+static struct gmp_g *gmp_g_get(unsigned int class)
+{
+	struct gmp_g *gp = gmp_gfget(gmp_current_p(), class);
+
+	if (gp)
+		return gp;
+	gp = gmp_malg(class);
+	if (!gp)
+		return NULL;
+	spin_lock(&gmp_sched.allglock);
+	list_add_tail(&gp->allglink, &gmp_sched.allgs);
+	spin_unlock(&gmp_sched.allglock);
+	return gp;
+}
+
+/**
+ * gmp_newproc() - make a RUNNABLE G for fn(arg), not yet queued
+ * @owner: module pinned until the G exits
+ * @fn:	   the body
+ * @arg:   its argument
+ * @opts:  stack class, name and group, or NULL
+ * @err:   the error when NULL is returned
+ *
+ * The G is charged to its group (struct gmp_group) before anything is
+ * allocated, and attached to it last, so that the group's cancellation
+ * reaches every G it has.
+ *
+ * Context: process context or a goroutine; may sleep.
+ * Return: the G, or NULL with *@err set: -EPERM from a small-stack G,
+ * -EINVAL, -ESHUTDOWN, -ENODEV (@owner going away), -ENOMEM, or what the
+ * group's charge or attach returned (-EAGAIN or -ENOMEM at a limit,
+ * -ECANCELED).
+ */
+struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
+			  const struct gmp_spawn_opts *opts, int *err)
+{
+	unsigned int class = opts ? opts->stack : GMP_STACK_DEFAULT;
+	struct gmp_g *self = __gmp_self();
+	struct gmp_group *grp;
+	struct gmp_p *p;
+	struct gmp_g *gp;
+	int old;
+
+	/* Spawning may vmalloc, and reclaim is too deep for a small stack. */
+	*err = -EPERM;
+	if (self && self->stack_class == GMP_STACK_SMALL)
+		return NULL;
+	*err = -EINVAL;
+	if (class >= GMP_STACK_NR_CLASSES || !fn)
+		return NULL;
+	*err = -ESHUTDOWN;
+	if (READ_ONCE(gmp_sched.stopping))
+		return NULL;
+	grp = gmp_spawn_group(opts, self);
+	*err = grp ? grp->ops->charge(grp, class) : 0;
+	if (*err)
+		return NULL;
+	*err = -ENODEV;
+	if (!try_module_get(owner))
+		goto uncharge;
+	*err = -ENOMEM;
+	gp = gmp_g_get(class);
+	if (!gp)
+		goto put;
+	gmp_g_init(gp, owner, fn, arg);
+	/* Last: from here on, cancelling the group reaches this G. */
+	gp->group = grp;
+	*err = grp ? grp->ops->attach(grp, gp) : 0;
 	if (*err) {
+		gp->group = NULL;
 		gp->fn = NULL;
 		gp->arg = NULL;
 		gp->owner = NULL;
 		gmp_gfput(gmp_current_p(), gp);
-		module_put(owner);
-		goto uncharge;
+		goto put;
 	}
 	p = gmp_current_p();	/* again: gmp_malg() may have slept */
 	gp->goid = gmp_goid_next(p);
@@ -1358,8 +1384,11 @@ struct gmp_g *gmp_newproc_job(struct module *owner, gmp_fn_t fn, void *arg,
 	trace_gmp_go_create(gp, p);
 	return gp;
 
+put:
+	module_put(owner);
 uncharge:
-	gmp_g_uncharge(job, class);
+	if (grp)
+		grp->ops->uncharge(grp, class);
 	return NULL;
 }
 

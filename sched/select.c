@@ -328,11 +328,11 @@ static int __gmp_select(struct gmp_selctx *sc, int ncases, bool block)
 	local_irq_save(flags);
 	gmp_select_lock(sc);
 	ret = gmp_select_poll(sc, &ready);
-	if (ret == -EAGAIN && block && gmp_chan_wait_register(__gmp_self(), &sc->w))
+	if (ret == -EAGAIN && block && gmp_g_wait_register(__gmp_self(), &sc->w.wc))
 		ret = -ECANCELED;
 	if (ret == -EAGAIN && block) {
 		ret = gmp_select_block(sc);
-		gmp_chan_wait_unregister(__gmp_self());
+		gmp_g_wait_unregister(__gmp_self());
 	} else {
 		gmp_select_unlock(sc);
 	}

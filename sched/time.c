@@ -101,27 +101,75 @@ EXPORT_SYMBOL_GPL(gmp_sleep);
  */
 void gmp_g_cancel(struct gmp_g *gp)
 {
-	struct gmp_chanwait *w;
+	struct gmp_waitcancel *wc;
 	unsigned long flags;
 	bool wake = false;
 
 	raw_spin_lock_irqsave(&gp->lock, flags);
 	WRITE_ONCE(gp->cancelled, true);
-	/* CW:B: pairs with CW:A in gmp_chan_wait_unregister() (sched/chan.c). */
+	/* CW:B: pairs with CW:A in gmp_g_wait_unregister(). */
 	smp_mb();
 	if (gp->sleep_timer && hrtimer_try_to_cancel(gp->sleep_timer) == 1) {
 		gp->sleep_timer = NULL;
 		wake = true;
 	}
-	/* Step 4 of the plan in sched/chan.c: claim a parked channel wait. */
-	w = READ_ONCE(gp->chanwait);
-	if (w && !gmp_chanwait_claim(w))
-		w = NULL;
+	/* Claim a parked wait from its wakers (the channels' plan, step 4). */
+	wc = READ_ONCE(gp->waitcancel);
+	if (wc && !wc->ops->claim(wc))
+		wc = NULL;
 	raw_spin_unlock_irqrestore(&gp->lock, flags);
 	if (wake)
 		gmp_ready(gp);
-	if (w)
-		gmp_chanwait_cancel_claimed(w);	/* readies the G */
+	if (wc)
+		wc->ops->cancel(wc);	/* readies the G */
+}
+
+/**
+ * gmp_g_wait_register() - publish @wc as @gp's cancellable wait
+ * @gp: the running G, about to park
+ * @wc: its wait's hook
+ *
+ * Under gp->lock, so gmp_g_cancel() either sees the wait and claims it,
+ * or its flag is seen here and the G does not park.
+ *
+ * Context: a goroutine, interrupts off (the waiting primitive's locks may
+ * be held: they come before gp->lock).
+ * Return: true if gmp_g_cancel() was called on @gp (do not park).
+ */
+bool gmp_g_wait_register(struct gmp_g *gp, struct gmp_waitcancel *wc)
+{
+	bool cancelled;
+
+	raw_spin_lock(&gp->lock);
+	cancelled = READ_ONCE(gp->cancelled);
+	if (!cancelled)
+		gp->waitcancel = wc;
+	raw_spin_unlock(&gp->lock);
+	return cancelled;
+}
+
+/**
+ * gmp_g_wait_unregister() - the G runs again: its wait is over
+ * @gp: the running G
+ *
+ * After this no canceller can reach the wait, which typically lives in
+ * the frame the G is about to leave. Uncancelled Gs (nearly all) pay one
+ * barrier here, not a lock round trip.
+ *
+ * Context: a goroutine.
+ */
+void gmp_g_wait_unregister(struct gmp_g *gp)
+{
+	unsigned long flags;
+
+	WRITE_ONCE(gp->waitcancel, NULL);
+	/* CW:A: the store before the load; pairs with CW:B in gmp_g_cancel(). */
+	smp_mb();
+	if (likely(!READ_ONCE(gp->cancelled)))
+		return;
+	/* A canceller may still hold the old wait: let it finish. */
+	raw_spin_lock_irqsave(&gp->lock, flags);
+	raw_spin_unlock_irqrestore(&gp->lock, flags);
 }
 
 /**

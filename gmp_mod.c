@@ -21,6 +21,7 @@
 
 #include "uapi/gmp.h"
 #include "sched/gmp.h"
+#include "sync/sync.h"
 
 static unsigned int maxprocs;
 module_param(maxprocs, uint, 0444);
@@ -399,6 +400,7 @@ static int __init gmp_init(void)
 		pr_err("cannot register /dev/%s: %d\n", GMP_DEVICE_NAME, ret);
 		gmp_stats_exit();
 		gmp_sched_shutdown();
+		gmp_after_cancel_all();
 		gmp_job_exit();
 		return ret;
 	}
@@ -419,6 +421,7 @@ static void __exit gmp_exit(void)
 	misc_deregister(&gmp_miscdev);
 	gmp_stats_exit();
 	gmp_sched_shutdown();
+	gmp_after_cancel_all();
 	gmp_job_exit();
 	pr_info("unloaded\n");
 }

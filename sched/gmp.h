@@ -1,25 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gmp private header: the only place internal structures live. Other
- * modules use include/gmp.h; userspace uses uapi/gmp.h. The design essay
- * is at the top of sched/proc.c.
+ * gmp scheduler private header (sched/): the G, M and P structures, the
+ * scheduler's global state and the core's internal calls. The layers
+ * above (sync/, dev/) include it; nothing here names them. Other modules
+ * use include/gmp.h; userspace uses uapi/gmp.h. The design essay is at
+ * the top of sched/proc.c.
  *
  * Lock legend, used as a tag on every shared field below:
  *
- *  L: gmp_sched.lock (raw, IRQ-safe: readies may come from hardirq)
- *  F: gmp_sched.gflock (global G free lists)
+ *  L:  gmp_sched.lock (raw, IRQ-safe: readies may come from hardirq)
+ *  R:  gmp_sched.resize_lock (a mutex: GOMAXPROCS changes and hotplug)
+ *  W:  written only with the world stopped, under R (sched/procresize.c);
+ *      read without a lock (READ_ONCE() where it may change under a reader)
+ *  F:  gmp_sched.gflock (the global G free lists, sched/stack.c)
  *  AG: gmp_sched.allglock (the list of all Gs, for dumps)
- *  AF: gmp_sched.afterlock (pending gmp_after() timers; IRQ-safe)
- *  GR: the G's group's own lock (whoever implements the group's ops)
- *  A: accessed atomically; the comment at each access names its ordering
- *  O: owner only -- the M that holds the P (for P fields), or the M itself
- *     (for M fields); others may read it racily for stats (data_race())
- *  I: set at init (or at G allocation) and stable afterwards
+ *  G:  gmp_g.lock (raw, IRQ-safe: a G's cancellation against its sleep
+ *      timer and its registered wait, sched/cancel.c)
+ *  GR: the lock of the G's group, whoever implements the group's ops
+ *  A:  accessed atomically; the comment at each access names its ordering
+ *  O:  owner only -- the M that holds the P (for P fields), or the M itself
+ *      (for M fields); others may read it racily for stats (data_race())
+ *  I:  set at init (or when the G is allocated) and stable afterwards
  *
- * Lock order: gmp_sched.lock -> gmp_sched.gflock; gmp_sched.allglock ->
- * gmp_sched.lock (gmp_debug_dump() only). No gmp lock is held
- * across a context switch, except a gopark() unlock-function's lock, which
- * is dropped on g0 right after the switch (park_m).
+ * Lock order, the whole module's (the sync/ and dev/ headers describe
+ * their own locks and point here):
+ *
+ *   cpu_hotplug_lock -> R -> L
+ *                       R -> F
+ *   AG -> L                       (gmp_debug_dump() only)
+ *   dev/'s job lock (J) -> G      (cancelling a job's goroutines)
+ *   sync/'s channel locks (C) -> G   (gmp_g_wait_register())
+ *   G -> the hrtimer base lock    (gmp_sleep() arming its timer)
+ *
+ * Every other gmp lock is a leaf: no other lock is taken under it. No
+ * gmp lock is held across a context switch, except the lock a parking G
+ * published itself under, which its gopark() unlock function drops right
+ * after the switch, on g0 or on the next G's stack, interrupts still off.
  */
 #ifndef _GMP_PRIVATE_H
 #define _GMP_PRIVATE_H
@@ -104,7 +120,7 @@ struct gmp_g {
 	struct gmp_g *schedlink;	/* run queue / free list link */
 	struct llist_node readylink;	/* A: P inbox link (gmp_ready) */
 	unsigned long waitsince;	/* jiffies at park: dumps only need ms */
-	raw_spinlock_t lock;		/* G: cancellation vs. a sleep's timer */
+	raw_spinlock_t lock;		/* G: cancellation vs. its waits */
 	bool cancelled;			/* G, read with READ_ONCE() */
 	struct hrtimer *sleep_timer;	/* G: armed gmp_sleep() timer */
 	/* G: its cancellable parked wait; cleared with a barrier (CW:A) */
@@ -243,7 +259,7 @@ struct gmp_pstats {
  */
 struct gmp_p {
 	int id;				/* I: index in gmp_sched.allp */
-	int cpu;			/* I: where its Ms are bound */
+	int cpu;			/* W: where its Ms are bound */
 	int status;			/* A/L: enum gmp_pstatus, see above */
 	struct gmp_m *m;		/* O: M holding it, NULL when idle */
 	struct gmp_p *link;		/* L: pidle / needm list */
@@ -336,9 +352,9 @@ struct gmp_sched {
 	int mcount;			/* L */
 	atomic_t nmspinning;		/* A: see the protocol in proc.c */
 	atomic64_t goidgen;		/* A */
-	int gomaxprocs;			/* L; stable while Ms run (no resize yet) */
-	struct gmp_p **allp;		/* I: gomaxprocs entries */
-	struct gmp_steal_order steal_order;	/* I */
+	int gomaxprocs;			/* W: Ps in use, allp[0..gomaxprocs) */
+	struct gmp_p **allp;		/* W: nallp Ps, never freed before exit */
+	struct gmp_steal_order steal_order;	/* W */
 	struct list_head allms;		/* L */
 	struct list_head allgs;		/* AG: every G ever allocated */
 	spinlock_t allglock;		/* AG: allgs (dumps walk it) */
@@ -347,6 +363,7 @@ struct gmp_sched {
 	bool stopping;			/* L, read with READ_ONCE() */
 	struct work_struct newm_work;	/* creates Ms for gmp_sched.needm */
 
+	/* Sysmon: owned by sched/sysmon.c. */
 	struct task_struct *sysmon;	/* I */
 	bool sysmonwait;		/* A: sysmon sleeps until kicked */
 	unsigned int sysmon_delay_us;	/* A: sysmon's current poll period */
@@ -355,29 +372,27 @@ struct gmp_sched {
 	atomic64_t preempts;		/* A: preemption requests by sysmon */
 	atomic64_t auto_blocks;		/* A: sleeps seen by the notifier */
 
-	/* Stop-the-world and resize (sched/procresize.c). */
-	struct mutex resize_lock;	/* serializes resizes and hotplug */
+	/* Stop-the-world, resize and hotplug: owned by sched/procresize.c. */
+	struct mutex resize_lock;	/* R: serializes resizes and hotplug */
 	bool gcwaiting;			/* L, read with READ_ONCE() */
 	int stopwait;			/* L: Ps still to stop */
 	struct completion stopnote;	/* completed when stopwait hits 0 */
-	int nallp;			/* A: Ps ever allocated (<= nr_cpu_ids) */
-	unsigned int maxprocs_target;	/* resize_lock: GOMAXPROCS asked for */
-	u64 stw_count;			/* resize_lock: STW pauses ... */
-	u64 stw_last_ns;		/* resize_lock */
-	u64 stw_max_ns;			/* resize_lock */
-	u64 stw_total_ns;		/* resize_lock */
-	u64 hotplug_events;		/* resize_lock */
+	int nallp;			/* A, written under R: Ps ever allocated */
+	unsigned int maxprocs_target;	/* R: GOMAXPROCS asked for */
+	u64 stw_count;			/* R: STW pauses ... */
+	u64 stw_last_ns;		/* R */
+	u64 stw_max_ns;			/* R */
+	u64 stw_total_ns;		/* R */
+	u64 hotplug_events;		/* R */
 	struct hlist_node cpuhp_node;	/* I: our cpuhp instance */
 
-	struct dentry *debugfs;		/* I: gmp/ in debugfs */
-	spinlock_t afterlock;		/* AF: afters */
-	struct list_head afters;	/* AF: pending gmp_after() timers */
-	struct delayed_work schedtrace_work;	/* schedtrace_ms printing */
-
+	/* The global free lists: owned by sched/stack.c. */
 	spinlock_t gflock;		/* F: the global free lists below */
 	struct gmp_gqueue gfree[GMP_STACK_NR_CLASSES];	/* F */
-	int ngfree[GMP_STACK_NR_CLASSES];		/* F */
+	int ngfree[GMP_STACK_NR_CLASSES];		/* F, read racily by stats */
 	atomic_long_t stack_bytes;	/* A: stack memory allocated */
+
+	/* Events with no P to count them on; sched/stats.c sums them. */
 	atomic64_t readies_remote;	/* A: gmp_ready() via an inbox */
 	atomic64_t created_remote;	/* A: spawned from outside gmp */
 	atomic64_t exited_nop;		/* A: exited on an M with no P */
@@ -470,11 +485,46 @@ static __always_inline bool gmp_g_casstatus(struct gmp_g *gp, int old, int new)
 	return gmp_g_casstatus_fail(gp, old, new);
 }
 
+/* switch.c */
+void gmp_mcall(struct gmp_g *gp, gmp_mcall_fn fn);
+void gmp_mcall_handoff(struct gmp_g *gp, gmp_mcall_fn fn);
+struct gmp_g *gmp_execute(struct gmp_m *m, struct gmp_g *gp,
+			  bool inherit_time);
+struct gmp_g *gmp_gosched_m(struct gmp_g *gp);
+
+/* Go's dropg: unlink the M and its current G. Executed on g0. */
+static inline void gmp_dropg(struct gmp_m *m, struct gmp_g *gp)
+{
+	gp->m = NULL;
+	WRITE_ONCE(m->curg, NULL);	/* sysmon and STW read it */
+}
+
 void gmp_goready(struct gmp_g *gp);
 void gmp_gopark(bool (*unlockf)(struct gmp_g *gp, void *arg), void *arg,
 		enum gmp_wait_reason reason);
 void gmp_gosched(void);
 void gmp_wakep(void);
+
+/*
+ * Steps S2 and S3 of the parking protocol (sched/proc.c), after S1
+ * published a G.
+ */
+static inline void gmp_wakeup_after_submit(void)
+{
+	/* PK:A: orders S1's publish before reading npidle/nmspinning. */
+	smp_mb();
+	if (atomic_read(&gmp_sched.npidle) && !atomic_read(&gmp_sched.nmspinning))
+		gmp_wakep();
+}
+
+/* proc.c */
+void gmp_m_wake(struct gmp_m *m);
+void gmp_mstart_loop(struct gmp_m *m);
+
+/* m.c */
+void gmp_stack_canary_init(void);
+void gmp_newm_workfn(struct work_struct *work);
+void gmp_stop_ms(void);
 void gmp_g_start(struct gmp_g *gp);
 asmlinkage __visible void gmp_goexit(void);
 struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
@@ -514,6 +564,7 @@ void gmp_m_follow_p(struct gmp_m *m);
 bool gmp_any_work(void);
 int gmp_newm_start(struct gmp_p *p, int cpu, bool spinning);
 struct gmp_p *gmp_p_alloc(int id, int cpu);
+int gmp_procresize_init(unsigned int nprocs);
 
 /* stats.c */
 struct gmp_stats;
@@ -541,7 +592,6 @@ int gmp_hotplug_init(void);
 void gmp_hotplug_exit(void);
 void gmp_preempt_point(void);
 void gmp_g_cancel(struct gmp_g *gp);
-void gmp_after_cancel_all(void);
 
 /* runq.c */
 void gmp_runq_init(struct gmp_p *p);
@@ -581,106 +631,6 @@ static inline unsigned int gmp_stack_class_size(unsigned int class)
 
 int gmp_stack_cache_init(void);
 void gmp_stack_cache_exit(void);
-
-/* chan.c, select.c, sema.c */
-
-/*
- * Tags of the fields below, in addition to the legend at the top:
- *
- *  C: the channel's lock, gmp_chan.lock: raw and IRQ-safe (the try-ops run
- *     in hardirq), always taken with interrupts off. A select holds several
- *     at once, in ascending address order, each channel once.
- *  W: written only by whoever claimed the wait: the first to move
- *     gmp_chanwait.done from 0 to 1 (a sender, receiver or closer under C,
- *     or gmp_chanwait_claim()). The waiting G reads them once readied.
- *  S: a semaphore's lock, gmp_sema.lock: raw and IRQ-safe.
- *
- * Lock order: channel locks by ascending address, under the lockdep nest
- * map of select.c; gmp_chan_nilwait_lock alone; at most one S, never
- * together with C. None of them is held while a G is readied, so none
- * nests outside gmp_sched.lock either. A G parks holding C (or S), which
- * its unlock function drops on g0 (gmp_chan_park_commit(),
- * gmp_select_park_commit(), gmp_sema_park_commit()).
- */
-
-/**
- * struct gmp_chan - a channel (Go's hchan)
- *
- * Invariants (Go's): at least one of @recvq and @sendq is empty, not
- * counting claimed sudogs that their select has not dequeued yet; a
- * buffered channel with @qcount > 0 has no receiver queued, and one with
- * @qcount < @dataqsiz has no sender queued.
- */
-struct gmp_chan {
-	raw_spinlock_t lock;		/* C: see the tags above */
-	unsigned int qcount;		/* C; read racily by the try fast paths */
-	unsigned int dataqsiz;		/* I: capacity, in elements */
-	unsigned int elemsize;		/* I */
-	unsigned int sendx;		/* C: next slot to fill */
-	unsigned int recvx;		/* C: next slot to empty */
-	bool closed;			/* C; read racily by the try fast paths */
-	struct list_head recvq;		/* C: sudogs of parked receivers, FIFO */
-	struct list_head sendq;		/* C: sudogs of parked senders, FIFO */
-	refcount_t ref;			/* A */
-	struct rcu_head rcu;		/* frees it: gmp_chan_put() from any context */
-	u8 buf[];			/* C: dataqsiz * elemsize bytes */
-};
-
-struct gmp_sudog;
-
-/**
- * struct gmp_chanwait - one blocking channel operation of a G
- *
- * A send, a receive, a select or a block on nil channels. Go keeps this in
- * the G (g.waiting, g.param, g.selectDone); gmp keeps it in the waiting
- * G's frame, which stays put while the G is parked. Whoever claims @done
- * owns the wakeup: it sets @winner and readies @g.
- */
-struct gmp_chanwait {
-	struct gmp_waitcancel wc;	/* I: gmp_chanwait_cancel_ops */
-	struct gmp_g *g;		/* I */
-	atomic_t done;			/* A: 0 while armed, 1 once claimed */
-	struct gmp_sudog *sg;		/* I: the G's sudogs, @nsg of them */
-	unsigned int nsg;		/* I */
-	struct gmp_sudog *winner;	/* W: what completed; NULL if cancelled */
-};
-
-/**
- * struct gmp_sudog - a G queued on one channel (Go's sudog)
- *
- * Lives in the waiting G's frame; a select has one per case with a
- * channel, all pointing at the same wait.
- */
-struct gmp_sudog {
-	struct list_head link;		/* C: recvq/sendq; empty once dequeued */
-	struct gmp_chanwait *w;		/* I */
-	struct gmp_chan *c;		/* I */
-	void *elem;			/* I: value to send, or receive buffer */
-	bool success;			/* W: false when woken by close */
-};
-
-/* gmp_mutex.state: Go's sync.Mutex bits, ints as in Go (not BIT()). */
-#define GMP_MUTEX_LOCKED	0x1
-#define GMP_MUTEX_WOKEN		0x2	/* a woken waiter is on its way */
-#define GMP_MUTEX_STARVING	0x4	/* hand off to the queue's head */
-#define GMP_MUTEX_WAITER_SHIFT	3	/* the rest counts waiters */
-#define GMP_MUTEX_WAITER	0x8	/* one waiter */
-#define GMP_MUTEX_STARVE_NS	NSEC_PER_MSEC
-
-void gmp_chanwait_init(struct gmp_chanwait *w, struct gmp_g *gp,
-		       struct gmp_sudog *sg, unsigned int nsg);
-void gmp_sudog_init(struct gmp_sudog *sg, struct gmp_chanwait *w,
-		    struct gmp_chan *c, void *elem);
-int __gmp_chan_trysend(struct gmp_chan *c, const void *elem,
-		       struct gmp_g **readyp);
-int __gmp_chan_tryrecv(struct gmp_chan *c, void *elem, bool *ok,
-		       struct gmp_g **readyp);
-int gmp_chan_block(enum gmp_wait_reason reason);
-bool gmp_chanwait_claim(struct gmp_chanwait *w);
-void gmp_chanwait_cancel_claimed(struct gmp_chanwait *w);
-bool gmp_chanwait_cancel(struct gmp_chanwait *w);
-int __gmp_sema_acquire(struct gmp_sema *s, bool lifo);
-void __gmp_sema_release(struct gmp_sema *s, bool handoff);
 
 /* gmp_mod.c */
 

@@ -344,3 +344,47 @@ void gmp_hotplug_exit(void)
 					    &gmp_sched.cpuhp_node);
 	cpuhp_remove_multi_state(gmp_cpuhp_state);
 }
+
+/* ---- P allocation ------------------------------------------------------- */
+
+struct gmp_p *gmp_p_alloc(int id, int cpu)
+{
+	struct gmp_p *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	p->id = id;
+	p->cpu = cpu;
+	p->status = GMP_P_STOPPED;
+	gmp_runq_init(p);
+	return p;
+}
+
+int gmp_procresize_init(unsigned int nprocs)
+{
+	unsigned int i = 0;
+	int cpu;
+
+	/* Room for every CPU: GOMAXPROCS and hotplug only add Ps. */
+	gmp_sched.allp = kcalloc(nr_cpu_ids, sizeof(*gmp_sched.allp), GFP_KERNEL);
+	gmp_sched.steal_order.coprimes = kcalloc(nr_cpu_ids, sizeof(unsigned int),
+						 GFP_KERNEL);
+	if (!gmp_sched.allp || !gmp_sched.steal_order.coprimes)
+		return -ENOMEM;
+	for_each_online_cpu(cpu) {
+		struct gmp_p *p;
+
+		if (i == nprocs)
+			break;
+		p = gmp_p_alloc(i, cpu);
+		if (!p)
+			return -ENOMEM;
+		p->status = GMP_P_RUNNING;
+		gmp_sched.allp[i++] = p;
+		gmp_sched.nallp = i;	/* what gmp_sched_free() frees */
+		gmp_sched.gomaxprocs = i;
+	}
+	gmp_sched.maxprocs_target = nprocs;
+	gmp_steal_order_reset(&gmp_sched.steal_order, i);
+	return 0;
+}

@@ -24,6 +24,7 @@
  * (runqput(next=true)), so a ping-pong pair runs back to back; it is taken
  * with cmpxchg by the owner and, in the last stealing round, by thieves.
  */
+#include <linux/gcd.h>
 #include <linux/kernel.h>
 #include <linux/atomic.h>
 
@@ -394,4 +395,42 @@ bool gmp_inbox_drain(struct gmp_p *p, struct gmp_p *to)
 	llist_for_each_entry_safe(gp, tmp, first, readylink)
 		gmp_runq_put(to, gp, false);
 	return true;
+}
+
+/* ---- steal order (Go's randomOrder) ------------------------------------- */
+
+void gmp_steal_order_reset(struct gmp_steal_order *o, unsigned int count)
+{
+	unsigned int i;
+
+	o->count = count;
+	o->ncoprimes = 0;
+	for (i = 1; i <= count; i++)
+		if (gcd(i, count) == 1)
+			o->coprimes[o->ncoprimes++] = i;
+}
+
+void gmp_steal_enum_start(struct gmp_steal_enum *e,
+			  const struct gmp_steal_order *o, u32 rand)
+{
+	e->i = 0;
+	e->count = o->count;
+	e->pos = rand % o->count;
+	e->inc = o->coprimes[rand / o->count % o->ncoprimes];
+}
+
+bool gmp_steal_enum_done(const struct gmp_steal_enum *e)
+{
+	return e->i == e->count;
+}
+
+unsigned int gmp_steal_enum_position(const struct gmp_steal_enum *e)
+{
+	return e->pos;
+}
+
+void gmp_steal_enum_next(struct gmp_steal_enum *e)
+{
+	e->i++;
+	e->pos = (e->pos + e->inc) % e->count;
 }

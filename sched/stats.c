@@ -377,6 +377,8 @@ EXPORT_SYMBOL_GPL(gmp_debug_dump);
 /* ---- periodic schedtrace and debugfs ----------------------------------- */
 
 unsigned int gmp_schedtrace_ms;
+static struct dentry *gmp_debugfs;		/* gmp/ in debugfs */
+static struct delayed_work gmp_schedtrace_work;	/* every gmp_schedtrace_ms */
 
 static void gmp_schedtrace_workfn(struct work_struct *work)
 {
@@ -386,7 +388,7 @@ static void gmp_schedtrace_workfn(struct work_struct *work)
 	pr_info("SCHED: gomaxprocs=%llu idleprocs=%llu threads=%llu spinningthreads=%llu idlethreads=%llu runqueue=%llu goroutines=%llu\n",
 		st.gomaxprocs, st.idleprocs, st.threads, st.spinningthreads,
 		st.idlethreads, st.runqueue, st.goroutines_alive);
-	schedule_delayed_work(&gmp_sched.schedtrace_work,
+	schedule_delayed_work(&gmp_schedtrace_work,
 			      msecs_to_jiffies(gmp_schedtrace_ms));
 }
 
@@ -394,20 +396,20 @@ void gmp_stats_init(void)
 {
 	struct dentry *d = debugfs_create_dir("gmp", NULL);
 
-	gmp_sched.debugfs = d;
+	gmp_debugfs = d;
 	debugfs_create_file("schedtrace", 0400, d, NULL,
 			    &gmp_schedtrace_fops);
 	debugfs_create_file("schedtrace_detail", 0400, d, NULL,
 			    &gmp_schedtrace_detail_fops);
 	debugfs_create_file("goroutines", 0400, d, NULL, &gmp_gdump_fops);
-	INIT_DELAYED_WORK(&gmp_sched.schedtrace_work, gmp_schedtrace_workfn);
+	INIT_DELAYED_WORK(&gmp_schedtrace_work, gmp_schedtrace_workfn);
 	if (gmp_schedtrace_ms)
-		schedule_delayed_work(&gmp_sched.schedtrace_work,
+		schedule_delayed_work(&gmp_schedtrace_work,
 				      msecs_to_jiffies(gmp_schedtrace_ms));
 }
 
 void gmp_stats_exit(void)
 {
-	cancel_delayed_work_sync(&gmp_sched.schedtrace_work);
-	debugfs_remove_recursive(gmp_sched.debugfs);
+	cancel_delayed_work_sync(&gmp_schedtrace_work);
+	debugfs_remove_recursive(gmp_debugfs);
 }

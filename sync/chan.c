@@ -84,7 +84,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "gmp.h"
+#include "sync.h"
 
 /* Orders a nil-channel park before its cancellation; see the DOC. */
 static DEFINE_RAW_SPINLOCK(gmp_chan_nilwait_lock);
@@ -385,12 +385,13 @@ static int gmp_chan_send_slow(struct gmp_g *gp, struct gmp_chan *c,
 	struct gmp_chanwait w;
 	struct gmp_sudog sg;
 
+	/* Whole before it is published: a canceller walks its sudogs. */
 	gmp_chanwait_init(&w, gp, &sg, 1);
+	gmp_sudog_init(&sg, &w, c, (void *)elem);
 	if (gmp_g_wait_register(w.g, &w.wc)) {
 		raw_spin_unlock_irqrestore(&c->lock, flags);
 		return -ECANCELED;
 	}
-	gmp_sudog_init(&sg, &w, c, (void *)elem);
 	gmp_chan_park(c, &c->sendq, &w, &sg, flags, GMP_WAIT_CHAN_SEND);
 	gmp_g_wait_unregister(w.g);
 	if (!w.winner)
@@ -405,12 +406,13 @@ static int gmp_chan_recv_slow(struct gmp_g *gp, struct gmp_chan *c,
 	struct gmp_chanwait w;
 	struct gmp_sudog sg;
 
+	/* Whole before it is published: a canceller walks its sudogs. */
 	gmp_chanwait_init(&w, gp, &sg, 1);
+	gmp_sudog_init(&sg, &w, c, elem);
 	if (gmp_g_wait_register(w.g, &w.wc)) {
 		raw_spin_unlock_irqrestore(&c->lock, flags);
 		return -ECANCELED;
 	}
-	gmp_sudog_init(&sg, &w, c, elem);
 	gmp_chan_park(c, &c->recvq, &w, &sg, flags, GMP_WAIT_CHAN_RECV);
 	gmp_g_wait_unregister(w.g);
 	if (!w.winner)

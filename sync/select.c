@@ -57,7 +57,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
-#include "gmp.h"
+#include "sync.h"
 
 #define GMP_SELECT_STACK_CASES	4
 
@@ -255,19 +255,31 @@ static int gmp_select_poll(struct gmp_selctx *sc, struct gmp_g **readyp)
 	return -EAGAIN;
 }
 
-/* Pass 2: a sudog on every channel, in lock order. */
-static void gmp_select_enqueue(struct gmp_selctx *sc)
+/*
+ * The wait and a sudog per channel, in lock order, before the wait is
+ * published to cancellers (gmp_g_wait_register()), who walk the sudogs.
+ */
+static void gmp_select_wait_init(struct gmp_selctx *sc)
 {
 	struct gmp_select_case *cas;
-	struct gmp_sudog *sg;
 	int i;
 
 	gmp_chanwait_init(&sc->w, __gmp_self(), sc->sg, sc->norder);
 	for (i = 0; i < sc->norder; i++) {
 		cas = &sc->cases[sc->lockorder[i]];
-		sg = &sc->sg[i];
-		gmp_sudog_init(sg, &sc->w, cas->c, cas->elem);
-		list_add_tail(&sg->link, cas->dir == GMP_SELECT_RECV ?
+		gmp_sudog_init(&sc->sg[i], &sc->w, cas->c, cas->elem);
+	}
+}
+
+/* Pass 2: a sudog on every channel, in lock order. */
+static void gmp_select_enqueue(struct gmp_selctx *sc)
+{
+	struct gmp_select_case *cas;
+	int i;
+
+	for (i = 0; i < sc->norder; i++) {
+		cas = &sc->cases[sc->lockorder[i]];
+		list_add_tail(&sc->sg[i].link, cas->dir == GMP_SELECT_RECV ?
 			      &cas->c->recvq : &cas->c->sendq);
 	}
 }
@@ -328,8 +340,11 @@ static int __gmp_select(struct gmp_selctx *sc, int ncases, bool block)
 	local_irq_save(flags);
 	gmp_select_lock(sc);
 	ret = gmp_select_poll(sc, &ready);
-	if (ret == -EAGAIN && block && gmp_g_wait_register(__gmp_self(), &sc->w.wc))
-		ret = -ECANCELED;
+	if (ret == -EAGAIN && block) {
+		gmp_select_wait_init(sc);
+		if (gmp_g_wait_register(__gmp_self(), &sc->w.wc))
+			ret = -ECANCELED;
+	}
 	if (ret == -EAGAIN && block) {
 		ret = gmp_select_block(sc);
 		gmp_g_wait_unregister(__gmp_self());

@@ -55,7 +55,7 @@ tools/gmpctl/gmpctl: tools/gmpctl/gmpctl.c uapi/gmp.h
 
 selftests: $(SELFTESTS) selftests/gmp_soak
 
-selftests/%: selftests/%.c uapi/gmp.h
+selftests/%: selftests/%.c selftests/gmp_test.h uapi/gmp.h
 	$(CC) $(USER_CFLAGS) -I$(shell scripts/ksrc.sh)/tools/testing/selftests \
 		-o $@ $< -lpthread
 

@@ -225,7 +225,7 @@ def gmp_advantage(row, cells, impl):
 # ---- targets ------------------------------------------------------------
 
 def targets(boots):
-    """Each target of issue #7: where it stands, per boot."""
+    """Each of gmp's performance targets: where it stands, per boot."""
     out = []
 
     def add(name, smp, value, met, detail):
@@ -356,7 +356,7 @@ def markdown(boots, tg, wall):
         L.append("")
         L.append(sizes_note(s))
         L.append("")
-    L.append("## Targets (issue #7)")
+    L.append("## Targets")
     L.append("")
     L.append("| target | SMP | where it stands | verdict |")
     L.append("|---|---|---|---|")

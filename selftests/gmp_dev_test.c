@@ -11,14 +11,11 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
-#include "uapi/gmp.h"
-
-#define GMP_DEV "/dev/" GMP_DEVICE_NAME
+#include "gmp_test.h"
 
 FIXTURE(dev) {
 	int fd;
@@ -28,22 +25,13 @@ FIXTURE(dev) {
 FIXTURE_SETUP(dev)
 {
 	self->page = sysconf(_SC_PAGESIZE);
-	self->fd = open(GMP_DEV, O_RDWR | O_CLOEXEC);
-	if (self->fd < 0 && errno == ENOENT)
-		SKIP(return, GMP_DEV " missing: is the gmp module loaded?");
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", GMP_DEV, strerror(errno));
+	self->fd = gmp_test_open(_metadata);
 }
 
 FIXTURE_TEARDOWN(dev)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-}
-
-/* ioctl() returning -errno, so ASSERT_EQ() prints the errno on failure. */
-static long gmp_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
 TEST_F(dev, version_reports_abi_and_kernel_size)
@@ -184,8 +172,8 @@ TEST(unprivileged_open_is_eacces)
 
 	if (getuid() != 0)
 		SKIP(return, "must start as root to drop to nobody");
-	if (access(GMP_DEV, F_OK))
-		SKIP(return, GMP_DEV " missing: is the gmp module loaded?");
+	if (!gmp_test_present(_metadata))
+		return;
 	ASSERT_EQ(0, setgid(65534));
 	ASSERT_EQ(0, setuid(65534));
 	fd = open(GMP_DEV, O_RDWR);

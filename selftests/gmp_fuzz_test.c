@@ -28,9 +28,8 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "uapi/gmp.h"
+#include "gmp_test.h"
 
-#define GMP_DEV		"/dev/" GMP_DEVICE_NAME
 #define NWORKERS	4
 #define BUF_SIZE	8192
 
@@ -41,22 +40,6 @@ struct fuzz_counts {
 	unsigned long kills;
 	unsigned long forks;
 };
-
-static __u64 rng;
-
-static __u64 rnd(void)
-{
-	/* xorshift64*: deterministic from the seed. */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
-}
-
-static unsigned int rndn(unsigned int n)
-{
-	return rnd() % n;
-}
 
 /* A parameter: mostly small and valid, sometimes absurd. */
 static __u64 rnd_param(void)
@@ -238,7 +221,7 @@ static void worker(struct fuzz_counts *c, unsigned long calls, __u64 seed)
 	unsigned long cmd;
 	pid_t pid;
 
-	rng = seed | 1;
+	rnd_seed(seed);
 	arena_init(&a);
 	fds[0] = open(GMP_DEV, O_RDWR);
 	if (fds[0] < 0)
@@ -292,27 +275,14 @@ static void worker(struct fuzz_counts *c, unsigned long calls, __u64 seed)
 	/* Exit with jobs still running now and then: close cancels them. */
 }
 
-static long goroutines_alive(int fd)
+/* A skynet of @size: the job's error, or the failing ioctl's -errno. */
+static long skynet_ok(int fd, __u64 size, __u64 *sum)
 {
-	struct gmp_stats st = { .size = sizeof(st) };
+	struct gmp_job_wait jw;
+	long err = job_run(fd, JOB(GMP_JOB_SKYNET, size), &jw);
 
-	if (ioctl(fd, GMP_IOC_STATS, &st))
-		return -errno;
-	return st.goroutines_alive;
-}
-
-static int skynet_ok(int fd, __u64 size, __u64 *sum)
-{
-	struct gmp_job_submit js = { .size = sizeof(js), .kind = GMP_JOB_SKYNET };
-	struct gmp_job_wait jw = { .size = sizeof(jw) };
-
-	js.skynet.size = size;
-	if (ioctl(fd, GMP_IOC_SUBMIT, &js))
-		return -errno;
-	jw.id = js.id;
-	jw.timeout_ns = GMP_WAIT_FOREVER;
-	if (ioctl(fd, GMP_IOC_WAIT, &jw))
-		return -errno;
+	if (err)
+		return err;
 	*sum = jw.result;
 	return jw.error;
 }
@@ -335,13 +305,14 @@ TEST_F_TIMEOUT(fuzz, fuzz_then_skynet_still_correct_and_nothing_left, 1800)
 	unsigned long total = 20000, each;
 	struct fuzz_counts *c;
 	__u64 seed, sum = 0;
-	int fd, i, status, ok = 1, alive = -1, victim;
+	int fd, i, status, ok = 1, victim;
 	struct timespec ts;
 	pid_t pids[NWORKERS];
 	char *env;
+	long alive;
 
-	if (access(GMP_DEV, F_OK))
-		SKIP(return, GMP_DEV " missing: is the gmp module loaded?");
+	if (!gmp_test_present(_metadata))
+		return;
 	env = getenv("GMP_FUZZ_CALLS");
 	if (env)
 		total = strtoul(env, NULL, 0);
@@ -360,7 +331,7 @@ TEST_F_TIMEOUT(fuzz, fuzz_then_skynet_still_correct_and_nothing_left, 1800)
 	memset(c, 0, sizeof(*c));
 
 	each = total / NWORKERS;
-	rng = seed | 1;
+	rnd_seed(seed);
 	for (i = 0; i < NWORKERS; i++) {
 		__u64 s = rnd();
 
@@ -393,13 +364,8 @@ TEST_F_TIMEOUT(fuzz, fuzz_then_skynet_still_correct_and_nothing_left, 1800)
 
 	fd = open(GMP_DEV, O_RDWR);
 	ASSERT_LE(0, fd);
-	/* Jobs of closed files unwind on their own: give them time. */
-	for (i = 0; i < 600; i++) {
-		alive = goroutines_alive(fd);
-		if (alive == 0)
-			break;
-		usleep(100000);
-	}
+	/* Jobs of closed files unwind on their own: give them a minute. */
+	alive = goroutines_drain(fd, 60000);
 	EXPECT_EQ(0, alive) TH_LOG("goroutines left after the fuzz");
 	/*
 	 * 11,111 goroutines: even all alive at once on the debug kernel's
@@ -409,8 +375,7 @@ TEST_F_TIMEOUT(fuzz, fuzz_then_skynet_still_correct_and_nothing_left, 1800)
 	 */
 	EXPECT_EQ(0, skynet_ok(fd, 10000, &sum));
 	EXPECT_EQ(49995000ULL, sum);
-	for (i = 0; i < 100 && (alive = goroutines_alive(fd)); i++)
-		usleep(100000);
+	alive = goroutines_drain(fd, 10000);
 	EXPECT_EQ(0, alive);
 	close(fd);
 }

@@ -31,140 +31,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "uapi/gmp.h"
+#include "gmp_test.h"
 
-#define GMP_DEV		"/dev/" GMP_DEVICE_NAME
 #define PARAM_DIR	"/sys/module/gmp/parameters/"
-#define MS		1000000ULL
-#define SEC		1000000000ULL
 #define MAX_SAVED	8
 #define DRAIN_MS	20000		/* closed jobs' goroutines are gone by then */
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* ioctl() returning -errno, so ASSERT_EQ() prints the errno on failure. */
-static long gmp_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * SEC + ts.tv_nsec;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * MS };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* A SUBMIT argument: kind and up to four parameters. */
-#define JOB(k, ...) \
-	((struct gmp_job_submit){ .kind = (k), .raw = { __VA_ARGS__ } })
-
-/* SUBMIT a copy of @js: its id (>= 1), or -errno. */
-static long job_submit(int fd, struct gmp_job_submit js)
-{
-	js.size = sizeof(js);
-	if (ioctl(fd, GMP_IOC_SUBMIT, &js))
-		return -errno;
-	return js.id;
-}
-
-/* WAIT for @id (or any, with GMP_WAIT_ANY): 0 with *@jw filled, -errno. */
-static long job_wait(int fd, __u64 id, __u64 flags, __u64 timeout_ns,
-		     struct gmp_job_wait *jw)
-{
-	memset(jw, 0, sizeof(*jw));
-	jw->size = sizeof(*jw);
-	jw->flags = flags;
-	jw->id = id;
-	jw->timeout_ns = timeout_ns;
-	return gmp_ioctl(fd, GMP_IOC_WAIT, jw);
-}
-
-static long job_cancel(int fd, __u64 id)
-{
-	struct gmp_job_cancel jc = { .size = sizeof(jc), .id = id };
-
-	return gmp_ioctl(fd, GMP_IOC_CANCEL, &jc);
-}
-
-/* SUBMIT and WAIT forever: 0 with *@jw, or the failing ioctl's -errno. */
-static long job_run(int fd, struct gmp_job_submit js, struct gmp_job_wait *jw)
-{
-	long id = job_submit(fd, js);
-
-	if (id < 0)
-		return id;
-	return job_wait(fd, id, 0, GMP_WAIT_FOREVER, jw);
-}
-
-/* STATS goroutines_alive, or -errno. */
-static long goroutines_alive(int fd)
-{
-	struct gmp_stats st = { .size = sizeof(st) };
-	long err = gmp_ioctl(fd, GMP_IOC_STATS, &st);
-
-	return err ? err : (long)st.goroutines_alive;
-}
-
-/* Poll STATS until no goroutine lives, up to @ms: the last count seen. */
-static long goroutines_drain(int fd, unsigned int ms)
-{
-	__u64 end = now_ns() + ms * MS;
-	long n;
-
-	while ((n = goroutines_alive(fd)) > 0 && now_ns() < end)
-		sleep_ms(20);
-	return n;
-}
-
-/* Poll STATS until exactly @n goroutines live, up to @ms: the last count. */
-static long goroutines_settle(int fd, long n, unsigned int ms)
-{
-	__u64 end = now_ns() + ms * MS;
-	long alive;
-
-	while ((alive = goroutines_alive(fd)) != n && now_ns() < end)
-		sleep_ms(10);
-	return alive;
-}
-
-/* zlib's CRC-32 (reflected 0xEDB88320, init ~0, final ~0), by table. */
-static __u32 crc32_ref(const __u8 *p, size_t len)
-{
-	static __u32 table[256];
-	__u32 c;
-	int i, k;
-
-	if (!table[1]) {
-		for (i = 0; i < 256; i++) {
-			c = i;
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	}
-	c = ~0U;
-	while (len--)
-		c = table[(c ^ *p++) & 0xff] ^ (c >> 8);
-	return ~c;
-}
 
 /* @len pseudo-random bytes (xorshift64) from @seed. */
 static void fill_random(__u8 *p, size_t len, __u64 seed)
@@ -240,13 +119,15 @@ FIXTURE(job) {
 	struct param_saves saves;
 };
 
-/* Open /dev/gmp into *@fd, or skip when the module is not loaded. */
+/*
+ * gmp_test_open() into *@fd, then wait until no goroutine of the test
+ * before is left.
+ */
 static void gmp_open_or_skip(struct __test_metadata *_metadata, int *fd)
 {
-	*fd = open(GMP_DEV, O_RDWR | O_CLOEXEC);
-	if (*fd < 0 && errno == ENOENT)
-		SKIP(return, GMP_DEV " missing: is the gmp module loaded?");
-	ASSERT_LE(0, *fd) TH_LOG("open %s: %s", GMP_DEV, strerror(errno));
+	*fd = gmp_test_open(_metadata);
+	if (*fd < 0)
+		return;
 	/* A test starts with no goroutine left over from the one before. */
 	ASSERT_EQ(0, goroutines_drain(*fd, DRAIN_MS));
 }

@@ -28,10 +28,8 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-#include <linux/types.h>
-#include "uapi/gmp.h"
+#include "gmp_test.h"
 
-#define GMP_DEV		"/dev/" GMP_DEVICE_NAME
 #define NSUBMITTERS	4
 #define MAX_INFLIGHT	4
 
@@ -55,38 +53,10 @@ struct slot {
 };
 
 static struct soak_counts *cnt;
-static __u64 rng;
-
-static __u64 rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
-}
-
-static unsigned int rndn(unsigned int n)
-{
-	return rnd() % n;
-}
 
 static void add(unsigned long *v, unsigned long n)
 {
 	__atomic_add_fetch(v, n, __ATOMIC_RELAXED);
-}
-
-/* zlib's CRC-32, bit by bit: the checksum kind's closed form. */
-static __u32 crc32_ref(const unsigned char *p, size_t n)
-{
-	__u32 c = ~0U;
-	int k;
-
-	while (n--) {
-		c ^= *p++;
-		for (k = 0; k < 8; k++)
-			c = c & 1 ? (c >> 1) ^ 0xEDB88320U : c >> 1;
-	}
-	return ~c;
 }
 
 static unsigned char buf[65536];
@@ -209,25 +179,26 @@ static void submitter(struct slot *slot, time_t end, __u64 seed)
 	struct inflight fl[MAX_INFLIGHT];
 	struct gmp_job_submit js;
 	struct gmp_job_wait jw;
-	struct gmp_job_cancel jc;
 	int fd, n = 0, i;
+	long ret;
 
-	rng = seed | 1;
+	rnd_seed(seed);
 	fd = open(GMP_DEV, O_RDWR);
 	if (fd < 0)
 		_exit(2);
 	while (time(NULL) < end || n) {
 		if (n < MAX_INFLIGHT && time(NULL) < end) {
 			make_job(&js, &fl[n].want);
-			if (ioctl(fd, GMP_IOC_SUBMIT, &js) == 0) {
-				fl[n].id = js.id;
+			ret = job_submit(fd, js);
+			if (ret >= 0) {
+				fl[n].id = ret;
 				fl[n].kind = js.kind;
 				fl[n].cancelled = 0;
 				__atomic_add_fetch(&slot->inflight, 1,
 						   __ATOMIC_SEQ_CST);
 				add(&cnt->submitted, 1);
 				n++;
-			} else if (errno == EAGAIN || errno == ENOMEM) {
+			} else if (ret == -EAGAIN || ret == -ENOMEM) {
 				add(&cnt->limit, 1);
 			} else {
 				add(&cnt->wrong, 1);
@@ -235,28 +206,21 @@ static void submitter(struct slot *slot, time_t end, __u64 seed)
 					 sizeof(cnt->first_wrong),
 					 "SUBMIT kind %llu: %s",
 					 (unsigned long long)js.kind,
-					 strerror(errno));
+					 strerror(-ret));
 			}
 			continue;
 		}
 		i = rndn(n);
-		if (!rndn(8) && !fl[i].cancelled) {
-			memset(&jc, 0, sizeof(jc));
-			jc.size = sizeof(jc);
-			jc.id = fl[i].id;
-			if (ioctl(fd, GMP_IOC_CANCEL, &jc) == 0)
-				fl[i].cancelled = 1;
-		}
-		memset(&jw, 0, sizeof(jw));
-		jw.size = sizeof(jw);
-		jw.id = fl[i].id;
-		jw.timeout_ns = 50000000;
-		if (ioctl(fd, GMP_IOC_WAIT, &jw)) {
-			if (errno == ETIMEDOUT)
+		if (!rndn(8) && !fl[i].cancelled &&
+		    !job_cancel(fd, fl[i].id))
+			fl[i].cancelled = 1;
+		ret = job_wait(fd, fl[i].id, 0, 50 * MS, &jw);
+		if (ret) {
+			if (ret == -ETIMEDOUT)
 				continue;
 			add(&cnt->wrong, 1);
 			snprintf(cnt->first_wrong, sizeof(cnt->first_wrong),
-				 "WAIT: %s", strerror(errno));
+				 "WAIT: %s", strerror(-ret));
 			_exit(1);
 		}
 		check_done(&jw, &fl[i]);
@@ -286,7 +250,7 @@ static void chaos(time_t end, __u64 seed)
 	char path[64];
 	int fd, cpu;
 
-	rng = seed | 1;
+	rnd_seed(seed);
 	fd = open(GMP_DEV, O_RDWR);
 	if (fd < 0)
 		_exit(2);
@@ -338,7 +302,7 @@ int main(int argc, char **argv)
 	if (getenv("GMP_SOAK_SEED"))
 		seed = strtoull(getenv("GMP_SOAK_SEED"), NULL, 0);
 	printf("# soak: %d s, seed %#llx\n", secs, (unsigned long long)seed);
-	rng = seed | 1;
+	rnd_seed(seed);
 	for (i = 0; i < (int)sizeof(buf); i++)
 		buf[i] = rnd();
 	cnt = mmap(NULL, 4096, PROT_READ | PROT_WRITE,

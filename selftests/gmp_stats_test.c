@@ -6,16 +6,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
-#include "uapi/gmp.h"
-
-#define GMP_DEV "/dev/" GMP_DEVICE_NAME
+#include "gmp_test.h"
 
 FIXTURE(dev) {
 	int fd;
@@ -23,21 +19,13 @@ FIXTURE(dev) {
 
 FIXTURE_SETUP(dev)
 {
-	self->fd = open(GMP_DEV, O_RDWR | O_CLOEXEC);
-	if (self->fd < 0 && errno == ENOENT)
-		SKIP(return, GMP_DEV " missing: is the gmp module loaded?");
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", GMP_DEV, strerror(errno));
+	self->fd = gmp_test_open(_metadata);
 }
 
 FIXTURE_TEARDOWN(dev)
 {
 	if (self->fd >= 0)
 		close(self->fd);
-}
-
-static long gmp_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
 static long get_maxprocs(int fd, struct gmp_maxprocs *mp)

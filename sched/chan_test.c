@@ -8,9 +8,10 @@
  * fails the case instead of hanging the boot. Goroutines record the first
  * failure in a struct ct and never call KUNIT_ASSERT (it would end the
  * M's kthread); the KUnit thread checks the record. Every goroutine a body
- * starts holds its own channel references and is waited for before the
- * body returns; on a timeout the case leaks its state rather than free
- * memory a stuck goroutine may still use.
+ * starts holds its own channel references and one on the case's context
+ * (kunit_util.h), and is waited for before the body returns; on a timeout
+ * the goroutines keep the context, so no memory a stuck one may still use
+ * is freed.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
@@ -21,6 +22,7 @@
 
 #include "gmp.h"
 #include "kunit_util.h"
+#include "sync/sync.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 
@@ -77,7 +79,10 @@ static bool ct_wait_queued_n(struct gmp_chan *c, struct list_head *q, int n)
 
 	for (i = 0; i < WAIT_MS && ct_qlen(c, q) < n; i++)
 		usleep_range(1000, 2000);
-	return ct_qlen(c, q) >= n;
+	if (ct_qlen(c, q) >= n)
+		return true;
+	gmp_debug_dump("chan_test: sudogs never queued on a channel");
+	return false;
 }
 
 static bool ct_wait_queued(struct gmp_chan *c, struct list_head *q)
@@ -99,10 +104,13 @@ struct ct_arg {
 };
 
 /*
- * Start fn(@a) holding references to @a->c and @a->c2, counted in @a->wg:
- * the starter waits on that before @a (often in its frame) goes away.
+ * Start fn(@a) holding references to @a->c and @a->c2, counted in @a->wg
+ * (the starter waits on that before @a, often in its frame, goes away),
+ * and on the context of @a->t, as ct_go() does.
  */
-static int ct_go(struct ct_arg *a, gmp_fn_t fn)
+#define ct_arg_go(a, fn)	__ct_arg_go(a, fn, #fn)
+
+static int __ct_arg_go(struct ct_arg *a, gmp_fn_t fn, const char *name)
 {
 	int ret;
 
@@ -113,7 +121,7 @@ static int ct_go(struct ct_arg *a, gmp_fn_t fn)
 	gmp_chan_get(a->c);
 	gmp_chan_get(a->c2);
 	gmp_wg_add(a->wg, 1);
-	ret = gmp_go(fn, a);
+	ret = __ct_go(ct_ctx(a->t), fn, a, NULL, name);
 	if (ret) {
 		ct_fail(a->t, "gmp_go: %d", ret);
 		gmp_chan_put(a->c);
@@ -123,7 +131,7 @@ static int ct_go(struct ct_arg *a, gmp_fn_t fn)
 	return ret;
 }
 
-/* The end of a helper goroutine started by ct_go(): @a is dead after it. */
+/* The end of a helper goroutine started by ct_arg_go(): @a is dead after it. */
 static void ct_exit(struct ct_arg *a)
 {
 	gmp_chan_put(a->c);
@@ -165,7 +173,7 @@ static void tc_empty_blocks(struct ct *t, unsigned int cap)
 	for (i = 0; i < 2; i++) {
 		a[i] = (struct ct_arg){ .t = t, .c = cs.c, .wg = &wg,
 					.flag = flag, .p = i };
-		ct_go(&a[i], tc_recv_flag);
+		ct_arg_go(&a[i], tc_recv_flag);
 	}
 	usleep_range(1000, 2000);
 	CT_CHECK(t, !atomic_read(&flag[0]) && !atomic_read(&flag[1]),
@@ -209,7 +217,7 @@ static void tc_full_blocks(struct ct *t, unsigned int cap)
 	for (i = 0; i < cap; i++)
 		gmp_chan_send(cs.c, &i);
 	a = (struct ct_arg){ .t = t, .c = cs.c, .wg = &wg, .flag = &sent };
-	ct_go(&a, tc_send_flag);
+	ct_arg_go(&a, tc_send_flag);
 	usleep_range(1000, 2000);
 	CT_CHECK(t, !atomic_read(&sent), "chan[%u]: send to full chan", cap);
 	CT_CHECK(t, gmp_chan_try_send(cs.c, &v) == -EAGAIN,
@@ -268,7 +276,7 @@ static void tc_close_unblocks(struct ct *t, unsigned int cap)
 	gmp_wg_init(&wg);
 	a.c = ct_chan(t, sizeof(int), cap);
 	a.c2 = ct_chan(t, sizeof(bool), 0);
-	if (a.c && a.c2 && !ct_go(&a, tc_recv_report)) {
+	if (a.c && a.c2 && !ct_arg_go(&a, tc_recv_report)) {
 		usleep_range(1000, 2000);
 		gmp_chan_close(a.c);
 		gmp_chan_recv(a.c2, &good, NULL);
@@ -315,7 +323,7 @@ static void tc_fifo(struct ct *t, struct gmp_chan *c, unsigned int cap)
 
 	gmp_wg_init(&wg);
 	for (pass = 0; pass < 2; pass++) {
-		if (ct_go(&a, tc_send_n))
+		if (ct_arg_go(&a, tc_send_n))
 			return;
 		for (i = 0; i < 100; i++) {
 			v = ct_recv_int(c, pass ? &ok : NULL);
@@ -343,9 +351,9 @@ static void tc_many(struct ct *t, struct gmp_chan *c, unsigned int cap)
 	if (!counts || !rcv.c2)
 		goto out;
 	for (p = 0; p < P; p++)
-		ct_go(&snd, tc_send_n);
+		ct_arg_go(&snd, tc_send_n);
 	for (p = 0; p < P; p++)
-		ct_go(&rcv, tc_recv_count);
+		ct_arg_go(&rcv, tc_recv_count);
 	for (p = 0; p < P; p++)
 		gmp_chan_recv(rcv.c2, NULL, NULL);
 	gmp_wg_wait(&wg);
@@ -455,7 +463,7 @@ static void es_body(struct ct *t, void *arg)
 		for (cap = 0; cap < 3; cap += 2) {
 			a.c = ct_chan(t, size, cap);
 			a.n = size;
-			if (!a.c || ct_go(&a, es_sender))
+			if (!a.c || ct_arg_go(&a, es_sender))
 				break;
 			for (seq = 0; seq < 3; seq++) {
 				memset(got, 0xa5, size);
@@ -578,7 +586,7 @@ static void ce_body(struct ct *t, void *arg)
 	for (i = 0; i < 2; i++) {
 		a.c = ct_chan(t, sizeof(int), 0);
 		a.c2 = ct_chan(t, sizeof(int), 0);
-		if (a.c && a.c2 && !ct_go(&a, fns[i])) {
+		if (a.c && a.c2 && !ct_arg_go(&a, fns[i])) {
 			ct_wait_queued(a.c, &a.c->sendq);
 			gmp_chan_close(a.c);
 			ret = 0;
@@ -636,7 +644,7 @@ static void fw_body(struct ct *t, void *arg)
 		got[i] = -1;
 		a[i] = (struct ct_arg){ .t = t, .c = c, .wg = &wg, .p = i,
 					.ctx = got };
-		if (ct_go(&a[i], fw_recv) || !ct_wait_queued_n(c, &c->recvq, i + 1))
+		if (ct_arg_go(&a[i], fw_recv) || !ct_wait_queued_n(c, &c->recvq, i + 1))
 			break;
 	}
 	for (v = 0; v < i; v++)
@@ -647,7 +655,7 @@ static void fw_body(struct ct *t, void *arg)
 	/* Senders likewise: the receiver sees them in the order they parked. */
 	for (i = 0; c && i < FIFO_WAITERS; i++) {
 		a[i] = (struct ct_arg){ .t = t, .c = c, .wg = &wg, .p = i };
-		if (ct_go(&a[i], fw_send) || !ct_wait_queued_n(c, &c->sendq, i + 1))
+		if (ct_arg_go(&a[i], fw_send) || !ct_wait_queued_n(c, &c->sendq, i + 1))
 			break;
 	}
 	for (v = 0; v < i; v++)
@@ -687,7 +695,7 @@ static void ns_body(struct ct *t, void *arg)
 
 	gmp_wg_init(&wg);
 	a.c = ct_chan(t, sizeof(int), 0);
-	if (!a.c || ct_go(&a, ns_select))
+	if (!a.c || ct_arg_go(&a, ns_select))
 		goto out;
 	ct_wait_queued(a.c, &a.c->recvq);
 	msleep(20);
@@ -733,7 +741,7 @@ static void nr_body(struct ct *t, void *arg)
 			break;
 		gmp_chan_send(c, &v);
 		args[i] = (struct ct_arg){ .t = t, .c = c, .wg = &wg };
-		ct_go(&args[i], nr_select);
+		ct_arg_go(&args[i], nr_select);
 		gmp_chan_close(c);
 		gmp_chan_recv(c, NULL, NULL);
 		gmp_chan_put(c);
@@ -783,7 +791,7 @@ static void nsr_body(struct ct *t, void *arg)
 		if (!args[i].c || !args[i].c2 || atomic_read(&t->failed))
 			goto put;
 		gmp_chan_send(args[i].c, &v);
-		if (ct_go(&args[i], nsr_select))
+		if (ct_arg_go(&args[i], nsr_select))
 			goto put;
 		if (race2)
 			gmp_chan_close(args[i].c2);
@@ -810,13 +818,13 @@ put:
  */
 static void nonblock_select_sees_one_instant_never_default(struct kunit *test)
 {
-	ct_run(test, nsr_body, (void *)false);
+	ct_run_val(test, nsr_body, (void *)false);
 }
 
 /* Go's TestNonblockSelectRace2: the same, with close() making c2 ready. */
 static void nonblock_select_races_close_never_default(struct kunit *test)
 {
-	ct_run(test, nsr_body, (void *)true);
+	ct_run_val(test, nsr_body, (void *)true);
 }
 
 /* ---- TestSelfSelect, TestSelectStress ------------------------------------ */
@@ -860,7 +868,7 @@ static void ss_body(struct ct *t, void *arg)
 		for (p = 0; c && p < 2; p++) {
 			a[p] = (struct ct_arg){ .t = t, .c = c, .wg = &wg,
 						.p = p, .n = caps[i] };
-			ct_go(&a[p], ss_worker);
+			ct_arg_go(&a[p], ss_worker);
 		}
 		gmp_wg_wait(&wg);
 		gmp_chan_put(c);
@@ -941,13 +949,13 @@ static void st_body(struct ct *t, void *arg)
 	for (k = 0; k < 4; k++) {
 		a[2 * k] = (struct ct_arg){ .t = t, .c = chans[k], .wg = &wg };
 		a[2 * k + 1] = a[2 * k];
-		ct_go(&a[2 * k], st_send);
-		ct_go(&a[2 * k + 1], st_recv);
+		ct_arg_go(&a[2 * k], st_send);
+		ct_arg_go(&a[2 * k + 1], st_recv);
 	}
 	for (k = 0; k < 2; k++) {
 		a[8 + k] = (struct ct_arg){ .t = t, .wg = &wg, .ctx = chans,
 					    .p = k };
-		ct_go(&a[8 + k], st_select);
+		ct_arg_go(&a[8 + k], st_select);
 	}
 	gmp_wg_wait(&wg);
 out:
@@ -1021,7 +1029,7 @@ static void fair_body(struct ct *t, void *arg)
 		b = 2;
 		gmp_chan_send(f.c[1], &b);
 	}
-	if (ct_go(&a, fair_select))
+	if (ct_arg_go(&a, fair_select))
 		goto out;
 	for (i = 0; i < FAIR_TRIALS; i++) {
 		b = 0;
@@ -1082,7 +1090,7 @@ static void prs_body(struct ct *t, void *arg)
 	for (k = 0; l && k < ARRAY_SIZE(caps); k++) {
 		a.ctx = l;
 		a.c = ct_chan(t, sizeof(int), caps[k]);
-		if (!a.c || ct_go(&a, prs_recv))
+		if (!a.c || ct_arg_go(&a, prs_recv))
 			break;
 		cs[0].c = a.c;
 		cs[1].c = a.c;
@@ -1171,11 +1179,11 @@ static void mc_body(struct ct *t, void *arg)
 	for (i = 0; i < MC_NWORK; i++) {
 		args[i] = (struct ct_arg){ .t = t, .c = q, .c2 = r,
 					   .wg = &mc.workers, .p = i };
-		ct_go(&args[i], mc_worker);
+		ct_arg_go(&args[i], mc_worker);
 	}
 	args[i] = (struct ct_arg){ .t = t, .c = q, .c2 = r, .wg = &wg,
 				   .ctx = &mc };
-	ct_go(&args[i], mc_feeder);
+	ct_arg_go(&args[i], mc_feeder);
 	for (i = 0; i < MC_NITER; i++)
 		expect += mc_pn[i % ARRAY_SIZE(mc_pn)];
 	while (!gmp_chan_recv(r, &v, &ok) && ok) {
@@ -1244,11 +1252,11 @@ static void dup_body(struct ct *t, void *arg)
 	dc.c = ct_chan(t, sizeof(int), 0);
 	dc.d = ct_chan(t, sizeof(int), 0);
 	dc.e = ct_chan(t, sizeof(int), 0);
-	if (!dc.c || !dc.d || !dc.e || ct_go(&a, dup_a))
+	if (!dc.c || !dc.d || !dc.e || ct_arg_go(&a, dup_a))
 		goto out;
 	/* A is queued first on c, twice; then B. */
 	ct_wait_queued_n(dc.c, &dc.c->recvq, 2);
-	if (ct_go(&a, dup_b))
+	if (ct_arg_go(&a, dup_b))
 		goto out;
 	ct_wait_queued_n(dc.c, &dc.c->recvq, 3);
 	v = 7;
@@ -1324,7 +1332,7 @@ static void sb_worker(void *arg)
 	gmp_wg_init(&wg);
 	snd.c = ct_chan(a->t, sizeof(req), 0);
 	snd.c2 = ct_chan(a->t, 0, 0);
-	if (!snd.c || !snd.c2 || ct_go(&snd, sb_sender))
+	if (!snd.c || !snd.c2 || ct_arg_go(&snd, sb_sender))
 		goto out;
 	for (i = 0; i < BARRIER_INNER; i++) {
 		req = NULL;
@@ -1353,7 +1361,7 @@ static void sb_body(struct ct *t, void *arg)
 	gmp_wg_init(&wg);
 	for (i = 0; i < BARRIER_OUTER; i++) {
 		a[i] = (struct ct_arg){ .t = t, .wg = &wg, .p = (long)arg };
-		ct_go(&a[i], sb_worker);
+		ct_arg_go(&a[i], sb_worker);
 	}
 	gmp_wg_wait(&wg);
 }
@@ -1366,13 +1374,13 @@ static void sb_body(struct ct *t, void *arg)
  */
 static void chan_send_barrier_direct_copies_intact(struct kunit *test)
 {
-	ct_run(test, sb_body, (void *)0L);
+	ct_run_val(test, sb_body, (void *)0L);
 }
 
 /* Go's TestChanSendSelectBarrier: the same, sending through a select. */
 static void chan_send_select_barrier_direct_copies_intact(struct kunit *test)
 {
-	ct_run(test, sb_body, (void *)1L);
+	ct_run_val(test, sb_body, (void *)1L);
 }
 
 /* ---- hardirq ------------------------------------------------------------------ */
@@ -1428,7 +1436,7 @@ static void hi_run(struct kunit *test, struct hi_ctx *h, bool recv)
 	h->timer_val = recv ? 0 : 1234;
 	h->c = gmp_chan_create(sizeof(int), 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(h->c));
-	KUNIT_ASSERT_EQ(test, gmp_go(hi_g, h), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(h, hi_g, h), 0);
 	KUNIT_ASSERT_TRUE(test, ct_wait_queued(h->c, recv ? &h->c->sendq :
 						       &h->c->recvq));
 	hrtimer_init(&h->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
@@ -1447,6 +1455,17 @@ static void hi_run(struct kunit *test, struct hi_ctx *h, bool recv)
 		KUNIT_EXPECT_TRUE(test, h->g_ok);
 	}
 	gmp_chan_put(h->c);
+	h->c = NULL;
+}
+
+/* After a failed run: the timer may still be armed, the G parked on c. */
+static void hi_dtor(void *ctx)
+{
+	struct hi_ctx *h = ctx;
+
+	if (h->timer.function)
+		hrtimer_cancel(&h->timer);
+	ct_chan_put(h->c);
 }
 
 /*
@@ -1456,7 +1475,7 @@ static void hi_run(struct kunit *test, struct hi_ctx *h, bool recv)
  */
 static void try_ops_from_hardirq_ready_parked_g(struct kunit *test)
 {
-	struct hi_ctx *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct hi_ctx *h = ct_alloc_dtor(test, sizeof(*h), hi_dtor);
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	hi_run(test, h, false);
@@ -1510,7 +1529,7 @@ static void cx_run(struct kunit *test, struct cx_ctx *x)
 	x->c1 = gmp_chan_create(sizeof(int), 0);
 	x->c2 = gmp_chan_create(sizeof(int), 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(x->c1) || IS_ERR(x->c2));
-	KUNIT_ASSERT_EQ(test, gmp_go(cx_g, x), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(x, cx_g, x), 0);
 	KUNIT_ASSERT_TRUE(test, ct_wait_queued(x->c1, &x->c1->recvq));
 	if (x->select)
 		KUNIT_ASSERT_TRUE(test, ct_wait_queued(x->c2, &x->c2->sendq));
@@ -1526,6 +1545,17 @@ static void cx_run(struct kunit *test, struct cx_ctx *x)
 	KUNIT_EXPECT_EQ(test, gmp_chan_try_recv(x->c2, &v, NULL), -EAGAIN);
 	gmp_chan_put(x->c1);
 	gmp_chan_put(x->c2);
+	x->c1 = NULL;
+	x->c2 = NULL;
+}
+
+/* The channels of a run that failed, once its G is gone. */
+static void cx_dtor(void *ctx)
+{
+	struct cx_ctx *x = ctx;
+
+	ct_chan_put(x->c1);
+	ct_chan_put(x->c2);
 }
 
 /*
@@ -1535,7 +1565,7 @@ static void cx_run(struct kunit *test, struct cx_ctx *x)
  */
 static void cancel_parked_recv_and_select_return_ecanceled(struct kunit *test)
 {
-	struct cx_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct cx_ctx *x = ct_alloc_dtor(test, sizeof(*x), cx_dtor);
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	cx_run(test, x);
@@ -1571,6 +1601,15 @@ static void cb_g(void *arg)
 	atomic_set(&x->done, 1);
 }
 
+/* Once the G is gone: it may have been parked on them. */
+static void cb_dtor(void *ctx)
+{
+	struct cb_ctx *x = ctx;
+
+	ct_chan_put(x->c);
+	ct_chan_put(x->u);
+}
+
 /*
  * A goroutine cancelled by gmp_g_cancel() gets -ECANCELED from every
  * channel call that would park it, nil channels included; calls that
@@ -1578,7 +1617,7 @@ static void cb_g(void *arg)
  */
 static void cancelled_goroutine_blocking_ops_return_ecanceled(struct kunit *test)
 {
-	struct cb_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct cb_ctx *x = ct_alloc_dtor(test, sizeof(*x), cb_dtor);
 	int i, v = 3;
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
@@ -1586,7 +1625,7 @@ static void cancelled_goroutine_blocking_ops_return_ecanceled(struct kunit *test
 	x->u = gmp_chan_create(sizeof(int), 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(x->c) || IS_ERR(x->u));
 	KUNIT_ASSERT_EQ(test, gmp_chan_try_send(x->c, &v), 0);
-	KUNIT_ASSERT_EQ(test, gmp_go(cb_g, x), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(x, cb_g, x), 0);
 	for (i = 0; i < WAIT_MS && !READ_ONCE(x->g); i++)
 		usleep_range(1000, 2000);
 	KUNIT_ASSERT_NOT_NULL(test, READ_ONCE(x->g));
@@ -1602,8 +1641,6 @@ static void cancelled_goroutine_blocking_ops_return_ecanceled(struct kunit *test
 	KUNIT_EXPECT_FALSE(test, ct_queued(x->c, &x->c->recvq));
 	KUNIT_EXPECT_FALSE(test, ct_queued(x->u, &x->u->sendq));
 	KUNIT_EXPECT_FALSE(test, ct_queued(x->u, &x->u->recvq));
-	gmp_chan_put(x->c);
-	gmp_chan_put(x->u);
 }
 
 /* ---- big selects ---------------------------------------------------------------- */
@@ -1640,7 +1677,7 @@ static void big_body(struct ct *t, void *arg)
 		cs[i] = (struct gmp_select_case){ .c = chans[i],
 						  .dir = GMP_SELECT_RECV,
 						  .elem = &v };
-	if (!cs || atomic_read(&t->failed) || ct_go(&a, big_sender))
+	if (!cs || atomic_read(&t->failed) || ct_arg_go(&a, big_sender))
 		goto out;
 	ret = gmp_select(cs, BIG_N, true);
 	CT_CHECK(t, ret == 13 && v == 13, "select: %d, v %d", ret, v);

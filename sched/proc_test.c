@@ -3,9 +3,10 @@
  * KUnit tests for the live scheduler (sched/proc.c), many ported from Go's
  * runtime tests (proc_test.go).
  *
- * Strategy: each case spawns real goroutines with gmp_go(), waits for them
- * with a completion or a counter (bounded by a timeout, so a lost wakeup
- * fails the case instead of hanging the boot), and checks exact counts.
+ * Strategy: each case spawns real goroutines (with ct_go(): they share a
+ * ct_alloc() context that outlives a failed case, see kunit_util.h), waits
+ * for them with a counter (bounded by a timeout, so a lost wakeup fails
+ * the case instead of hanging the boot), and checks exact counts.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
@@ -24,6 +25,7 @@
 
 struct spawn_ctx {
 	u8 *ran;		/* per-G run count */
+	struct spawn_item *items;
 	atomic_t done;
 	atomic_t dups;
 	int n;
@@ -52,7 +54,7 @@ static void spawn_root(void *arg)
 	int i;
 
 	for (i = 0; i < c->n; i++) {
-		while (gmp_go_opts(spawn_leaf, &items[i], &opts))
+		while (ct_go_opts(c, spawn_leaf, &items[i], &opts))
 			gmp_yield();
 		/* Keep at most ~4k Gs alive: bounded memory under TCG. */
 		while (i - atomic_read(&c->done) > 4096)
@@ -60,32 +62,40 @@ static void spawn_root(void *arg)
 	}
 }
 
+/* Once every G has exited: they point at both arrays. */
+static void spawn_dtor(void *ctx)
+{
+	struct spawn_ctx *c = ctx;
+
+	kvfree(c->items);
+	kvfree(c->ran);
+}
+
 static void spawn_100k_each_run_exactly_once(struct kunit *test)
 {
-	struct spawn_ctx c = { .n = 100000 };
+	struct spawn_ctx *c = ct_alloc_dtor(test, sizeof(*c), spawn_dtor);
 	struct spawn_item *items;
 	int i;
 
-	c.ran = kvzalloc(c.n, GFP_KERNEL);
-	items = kvcalloc(c.n, sizeof(*items), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c.ran);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->n = 100000;
+	c->ran = kvzalloc(c->n, GFP_KERNEL);
+	items = kvcalloc(c->n, sizeof(*items), GFP_KERNEL);
+	c->items = items;
+	KUNIT_ASSERT_NOT_NULL(test, c->ran);
 	KUNIT_ASSERT_NOT_NULL(test, items);
-	for (i = 0; i < c.n; i++) {
-		items[i].c = &c;
+	for (i = 0; i < c->n; i++) {
+		items[i].c = c;
 		items[i].idx = i;
 	}
-	KUNIT_ASSERT_EQ(test, gmp_go(spawn_root, items), 0);
-	KUNIT_EXPECT_TRUE(test, wait_count(&c.done, c.n));
-	KUNIT_EXPECT_EQ(test, atomic_read(&c.done), c.n);
-	KUNIT_EXPECT_EQ(test, atomic_read(&c.dups), 0);
-	for (i = 0; i < c.n; i++)
-		if (c.ran[i] != 1)
+	KUNIT_ASSERT_EQ(test, ct_go(c, spawn_root, items), 0);
+	KUNIT_EXPECT_TRUE(test, wait_count(&c->done, c->n));
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->done), c->n);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->dups), 0);
+	for (i = 0; i < c->n; i++)
+		if (c->ran[i] != 1)
 			break;
-	KUNIT_EXPECT_EQ(test, i, c.n);
-	/* Every G has exited before we free what they point at. */
-	msleep(20);
-	kvfree(items);
-	kvfree(c.ran);
+	KUNIT_EXPECT_EQ(test, i, c->n);
 }
 
 /* ---- nested spawns -------------------------------------------------------- */
@@ -110,7 +120,7 @@ static void tree_spawn(struct tree_ctx *c, int depth)
 		return;
 	n->c = c;
 	n->depth = depth;
-	if (gmp_go(tree_fn, n))
+	if (ct_go(c, tree_fn, n))
 		kfree(n);
 }
 
@@ -132,12 +142,13 @@ static void tree_fn(void *arg)
 
 static void nested_spawns_build_the_whole_tree(struct kunit *test)
 {
-	struct tree_ctx c = {};
+	struct tree_ctx *c = ct_alloc(test, sizeof(*c));
 
-	tree_spawn(&c, 4);	/* 8^4 leaves, 4681 nodes */
-	KUNIT_EXPECT_TRUE(test, wait_count(&c.nodes, 4681));
-	KUNIT_EXPECT_EQ(test, atomic_read(&c.leaves), 4096);
-	KUNIT_EXPECT_EQ(test, atomic_read(&c.nodes), 4681);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	tree_spawn(c, 4);	/* 8^4 leaves, 4681 nodes */
+	KUNIT_EXPECT_TRUE(test, wait_count(&c->nodes, 4681));
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->leaves), 4096);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->nodes), 4681);
 }
 
 /* ---- parallelism ----------------------------------------------------------- */
@@ -166,13 +177,15 @@ static void par_fn(void *arg)
 /* Go's TestGoroutineParallelism: GOMAXPROCS spinning Gs all run at once. */
 static void all_ps_run_gs_in_parallel(struct kunit *test)
 {
-	struct par_ctx c = { .n = gmp_sched.gomaxprocs };
+	struct par_ctx *c = ct_alloc(test, sizeof(*c));
 	int i;
 
-	for (i = 0; i < c.n; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(par_fn, &c), 0);
-	KUNIT_EXPECT_TRUE(test, wait_count(&c.finished, c.n));
-	KUNIT_EXPECT_EQ(test, atomic_read(&c.all_seen), c.n);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->n = gmp_sched.gomaxprocs;
+	for (i = 0; i < c->n; i++)
+		KUNIT_ASSERT_EQ(test, ct_go(c, par_fn, c), 0);
+	KUNIT_EXPECT_TRUE(test, wait_count(&c->finished, c->n));
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->all_seen), c->n);
 }
 
 /* ---- yield ------------------------------------------------------------------- */
@@ -208,15 +221,16 @@ static void yield_setter(void *arg)
  */
 static void yield_lets_others_progress(struct kunit *test)
 {
-	struct yield_ctx c = {};
+	struct yield_ctx *c = ct_alloc(test, sizeof(*c));
 	int i, n = gmp_sched.gomaxprocs + 1;
 
+	KUNIT_ASSERT_NOT_NULL(test, c);
 	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(yield_spinner, &c), 0);
+		KUNIT_ASSERT_EQ(test, ct_go(c, yield_spinner, c), 0);
 	msleep(20);
-	KUNIT_ASSERT_EQ(test, gmp_go(yield_setter, &c), 0);
-	KUNIT_EXPECT_TRUE(test, wait_count(&c.done, n));
-	KUNIT_EXPECT_GT(test, atomic_long_read(&c.yields), 0L);
+	KUNIT_ASSERT_EQ(test, ct_go(c, yield_setter, c), 0);
+	KUNIT_EXPECT_TRUE(test, wait_count(&c->done, n));
+	KUNIT_EXPECT_GT(test, atomic_long_read(&c->yields), 0L);
 }
 
 /* ---- park / ready ----------------------------------------------------------- */
@@ -275,14 +289,16 @@ static void pp_pong(void *arg)
 
 static void park_ready_pingpong_alternates(struct kunit *test)
 {
-	struct pingpong pp = { .iters = 10000 };
+	struct pingpong *pp = ct_alloc(test, sizeof(*pp));
 
-	spin_lock_init(&pp.lock);
-	KUNIT_ASSERT_EQ(test, gmp_go(pp_ping, &pp), 0);
-	KUNIT_ASSERT_EQ(test, gmp_go(pp_pong, &pp), 0);
-	KUNIT_EXPECT_TRUE(test, wait_count(&pp.done, 2));
-	KUNIT_EXPECT_EQ(test, pp.count[0], 10000L);
-	KUNIT_EXPECT_EQ(test, pp.count[1], 10000L);
+	KUNIT_ASSERT_NOT_NULL(test, pp);
+	pp->iters = 10000;
+	spin_lock_init(&pp->lock);
+	KUNIT_ASSERT_EQ(test, ct_go(pp, pp_ping, pp), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(pp, pp_pong, pp), 0);
+	KUNIT_EXPECT_TRUE(test, wait_count(&pp->done, 2));
+	KUNIT_EXPECT_EQ(test, pp->count[0], 10000L);
+	KUNIT_EXPECT_EQ(test, pp->count[1], 10000L);
 }
 
 /* ---- goids, free list, stack traces, idle Ms ------------------------------ */
@@ -301,6 +317,13 @@ static void goid_fn(void *arg)
 	atomic_inc(&c->done);
 }
 
+static void goid_dtor(void *ctx)
+{
+	struct goid_ctx *c = ctx;
+
+	kfree(c->ids);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
@@ -310,19 +333,20 @@ static int cmp_u64(const void *a, const void *b)
 
 static void goids_are_unique_and_nonzero(struct kunit *test)
 {
-	struct goid_ctx c = {};
+	struct goid_ctx *c = ct_alloc_dtor(test, sizeof(*c), goid_dtor);
 	const int n = 5000;
 	int i;
 
-	c.ids = kunit_kcalloc(test, n, sizeof(u64), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c.ids);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->ids = kcalloc(n, sizeof(u64), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->ids);
 	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(goid_fn, &c), 0);
-	KUNIT_ASSERT_TRUE(test, wait_count(&c.done, n));
-	sort(c.ids, n, sizeof(u64), cmp_u64, NULL);
-	KUNIT_EXPECT_NE(test, c.ids[0], 0ULL);
+		KUNIT_ASSERT_EQ(test, ct_go(c, goid_fn, c), 0);
+	KUNIT_ASSERT_TRUE(test, wait_count(&c->done, n));
+	sort(c->ids, n, sizeof(u64), cmp_u64, NULL);
+	KUNIT_EXPECT_NE(test, c->ids[0], 0ULL);
 	for (i = 1; i < n; i++)
-		KUNIT_ASSERT_NE(test, c.ids[i], c.ids[i - 1]);
+		KUNIT_ASSERT_NE(test, c->ids[i], c->ids[i - 1]);
 	KUNIT_EXPECT_EQ(test, gmp_goid(), 0ULL);	/* not a goroutine */
 }
 
@@ -334,18 +358,19 @@ static void count_fn(void *arg)
 /* Dead Gs and their stacks are reused: no new stack memory in round 2. */
 static void freelist_reuses_dead_gs(struct kunit *test)
 {
-	atomic_t done = ATOMIC_INIT(0);
+	atomic_t *done = ct_alloc(test, sizeof(*done));
 	long before;
 	int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, done);
 	for (i = 0; i < 200; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(count_fn, &done), 0);
-	KUNIT_ASSERT_TRUE(test, wait_count(&done, 200));
+		KUNIT_ASSERT_EQ(test, ct_go(done, count_fn, done), 0);
+	KUNIT_ASSERT_TRUE(test, wait_count(done, 200));
 	msleep(20);
 	before = atomic_long_read(&gmp_sched.stack_bytes);
 	for (i = 0; i < 200; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(count_fn, &done), 0);
-	KUNIT_ASSERT_TRUE(test, wait_count(&done, 400));
+		KUNIT_ASSERT_EQ(test, ct_go(done, count_fn, done), 0);
+	KUNIT_ASSERT_TRUE(test, wait_count(done, 400));
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&gmp_sched.stack_bytes), before);
 }
 
@@ -377,10 +402,10 @@ static noinline void trace_fn(void *arg)
 
 static void stack_trace_in_g_shows_g_function(struct kunit *test)
 {
-	struct trace_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct trace_ctx *c = ct_alloc(test, sizeof(*c));
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_EQ(test, gmp_go(trace_fn, c), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(c, trace_fn, c), 0);
 	KUNIT_ASSERT_TRUE(test, wait_count(&c->done, 1));
 	KUNIT_EXPECT_TRUE(test, c->has_self);
 	KUNIT_EXPECT_TRUE(test, c->on_g_stack);
@@ -442,18 +467,19 @@ static void pin_fn(void *arg)
  */
 static void spawn_pins_module_and_ready_from_kthread_works(struct kunit *test)
 {
-	struct pin_ctx c = {};
+	struct pin_ctx *c = ct_alloc(test, sizeof(*c));
 	int before = module_refcount(THIS_MODULE), i;
 
-	KUNIT_ASSERT_EQ(test, gmp_go(pin_fn, &c), 0);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_EQ(test, ct_go(c, pin_fn, c), 0);
 	/* Pairs with the store-release in pin_unlock(). */
-	for (i = 0; i < WAIT_MS && !smp_load_acquire(&c.parked); i++)
+	for (i = 0; i < WAIT_MS && !smp_load_acquire(&c->parked); i++)
 		usleep_range(1000, 2000);
-	KUNIT_ASSERT_NOT_NULL(test, READ_ONCE(c.parked));
+	KUNIT_ASSERT_NOT_NULL(test, READ_ONCE(c->parked));
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), before + 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&c.parked->status), GMP_G_WAITING);
-	gmp_ready(c.parked);
-	KUNIT_EXPECT_TRUE(test, wait_count(&c.done, 1));
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->parked->status), GMP_G_WAITING);
+	gmp_ready(c->parked);
+	KUNIT_EXPECT_TRUE(test, wait_count(&c->done, 1));
 	for (i = 0; i < WAIT_MS && module_refcount(THIS_MODULE) != before; i++)
 		usleep_range(1000, 2000);
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), before);
@@ -462,14 +488,15 @@ static void spawn_pins_module_and_ready_from_kthread_works(struct kunit *test)
 static void spawn_rejects_bad_options(struct kunit *test)
 {
 	struct gmp_spawn_opts opts = { .stack = GMP_STACK_NR_CLASSES };
-	atomic_t done = ATOMIC_INIT(0);
+	atomic_t *done = ct_alloc(test, sizeof(*done));
 
-	KUNIT_EXPECT_EQ(test, gmp_go_opts(count_fn, &done, &opts), -EINVAL);
+	KUNIT_ASSERT_NOT_NULL(test, done);
+	KUNIT_EXPECT_EQ(test, ct_go_opts(done, count_fn, done, &opts), -EINVAL);
 	KUNIT_EXPECT_EQ(test, gmp_go(NULL, NULL), -EINVAL);
 	opts.stack = GMP_STACK_SMALL;
 	opts.name = "a-name-longer-than-sixteen-bytes";
-	KUNIT_EXPECT_EQ(test, gmp_go_opts(count_fn, &done, &opts), 0);
-	KUNIT_EXPECT_TRUE(test, wait_count(&done, 1));
+	KUNIT_EXPECT_EQ(test, ct_go_opts(done, count_fn, done, &opts), 0);
+	KUNIT_EXPECT_TRUE(test, wait_count(done, 1));
 }
 
 struct small_spawn {
@@ -482,19 +509,21 @@ static void small_spawner(void *arg)
 {
 	struct small_spawn *s = arg;
 
-	s->ret = gmp_go(count_fn, &s->done);
+	s->ret = ct_go(s, count_fn, &s->done);
 	atomic_inc(&s->done);
 }
 
 static void small_stack_g_cannot_spawn(struct kunit *test)
 {
 	struct gmp_spawn_opts opts = { .stack = GMP_STACK_SMALL };
-	struct small_spawn s = { .done = ATOMIC_INIT(0), .ret = 1 };
+	struct small_spawn *s = ct_alloc(test, sizeof(*s));
 
-	KUNIT_ASSERT_EQ(test, gmp_go_opts(small_spawner, &s, &opts), 0);
-	KUNIT_ASSERT_TRUE(test, wait_count(&s.done, 1));
-	KUNIT_EXPECT_EQ(test, s.ret, -EPERM);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s.done), 1);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->ret = 1;
+	KUNIT_ASSERT_EQ(test, ct_go_opts(s, small_spawner, s, &opts), 0);
+	KUNIT_ASSERT_TRUE(test, wait_count(&s->done, 1));
+	KUNIT_EXPECT_EQ(test, s->ret, -EPERM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->done), 1);
 }
 
 static struct kunit_case gmp_proc_cases[] = {

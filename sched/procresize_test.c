@@ -18,6 +18,7 @@
 
 struct load {
 	unsigned long *seen;
+	struct load_item_arg *items;
 	atomic_t next;
 	atomic_t ran;
 	atomic_t dups;
@@ -48,7 +49,7 @@ static void load_producer(void *arg)
 	int i;
 
 	while ((i = atomic_inc_return(&l->next) - 1) < l->n) {
-		while (gmp_go_opts(load_leaf, &items[i], &opts))
+		while (ct_go_opts(l, load_leaf, &items[i], &opts))
 			gmp_yield();
 		if (i % 64 == 0)
 			gmp_checkpoint();
@@ -56,15 +57,26 @@ static void load_producer(void *arg)
 	atomic_dec(&l->producers);
 }
 
-static struct load_item_arg *load_start(struct kunit *test, struct load *l,
-					int n, int producers)
+/* Once the last G has exited: they point at both arrays. */
+static void load_dtor(void *ctx)
 {
+	struct load *l = ctx;
+
+	kvfree(l->items);
+	kfree(l->seen);
+}
+
+static struct load *load_start(struct kunit *test, int n, int producers)
+{
+	struct load *l = ct_alloc_dtor(test, sizeof(*l), load_dtor);
 	struct load_item_arg *items;
 	int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, l);
 	l->n = n;
-	l->seen = kunit_kcalloc(test, BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL);
+	l->seen = kcalloc(BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL);
 	items = kvcalloc(n, sizeof(*items), GFP_KERNEL);
+	l->items = items;
 	KUNIT_ASSERT_NOT_NULL(test, l->seen);
 	KUNIT_ASSERT_NOT_NULL(test, items);
 	for (i = 0; i < n; i++) {
@@ -73,19 +85,16 @@ static struct load_item_arg *load_start(struct kunit *test, struct load *l,
 	}
 	atomic_set(&l->producers, producers);
 	for (i = 0; i < producers; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(load_producer, items), 0);
-	return items;
+		KUNIT_ASSERT_EQ(test, ct_go(l, load_producer, items), 0);
+	return l;
 }
 
-static void load_finish(struct kunit *test, struct load *l,
-			struct load_item_arg *items)
+static void load_finish(struct kunit *test, struct load *l)
 {
 	KUNIT_EXPECT_TRUE(test, wait_count(&l->ran, l->n));
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->ran), l->n);
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->dups), 0);
 	KUNIT_EXPECT_EQ(test, (int)bitmap_weight(l->seen, l->n), l->n);
-	msleep(50);	/* the last Gs exit before their args go */
-	kvfree(items);
 }
 
 static void resize_1_4_2_1_under_load_runs_each_g_once(struct kunit *test)
@@ -93,8 +102,7 @@ static void resize_1_4_2_1_under_load_runs_each_g_once(struct kunit *test)
 	static const unsigned int steps[] = { 1, 4, 2, 1 };
 	unsigned int orig = gmp_get_maxprocs(), i;
 	u64 stw = gmp_sched.stw_count;
-	struct load l = {};
-	struct load_item_arg *items = load_start(test, &l, 20000, 2);
+	struct load *l = load_start(test, 20000, 2);
 	int ret;
 
 	int want, nsteps = ARRAY_SIZE(steps);
@@ -107,7 +115,7 @@ static void resize_1_4_2_1_under_load_runs_each_g_once(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ret, want);
 		KUNIT_EXPECT_EQ(test, (int)gmp_get_maxprocs(), want);
 	}
-	load_finish(test, &l, items);
+	load_finish(test, l);
 	KUNIT_EXPECT_EQ(test, gmp_set_maxprocs(orig), (int)orig);
 	stw = gmp_sched.stw_count - stw;
 	last_ns = gmp_sched.stw_last_ns;
@@ -115,24 +123,29 @@ static void resize_1_4_2_1_under_load_runs_each_g_once(struct kunit *test)
 	KUNIT_EXPECT_GT(test, last_ns, 0ULL);
 }
 
-static int resize_from_goroutine_ret;
-static atomic_t resize_from_goroutine_done;
+struct resize_from_g_ctx {
+	int ret;
+	atomic_t done;
+};
 
 static void resize_from_g(void *arg)
 {
-	resize_from_goroutine_ret = gmp_set_maxprocs(1);
-	atomic_inc(&resize_from_goroutine_done);
+	struct resize_from_g_ctx *x = arg;
+
+	x->ret = gmp_set_maxprocs(1);
+	atomic_inc(&x->done);
 }
 
 static void resize_rejects_bad_counts_and_goroutine_callers(struct kunit *test)
 {
+	struct resize_from_g_ctx *x = ct_alloc(test, sizeof(*x));
 	unsigned int orig = gmp_get_maxprocs();
 
+	KUNIT_ASSERT_NOT_NULL(test, x);
 	KUNIT_EXPECT_EQ(test, gmp_set_maxprocs(GMP_MAXPROCS_MAX + 1), -EINVAL);
-	atomic_set(&resize_from_goroutine_done, 0);
-	KUNIT_ASSERT_EQ(test, gmp_go(resize_from_g, NULL), 0);
-	KUNIT_ASSERT_TRUE(test, wait_count(&resize_from_goroutine_done, 1));
-	KUNIT_EXPECT_EQ(test, resize_from_goroutine_ret, -EDEADLK);
+	KUNIT_ASSERT_EQ(test, ct_go(x, resize_from_g, x), 0);
+	KUNIT_ASSERT_TRUE(test, wait_count(&x->done, 1));
+	KUNIT_EXPECT_EQ(test, x->ret, -EDEADLK);
 	KUNIT_EXPECT_EQ(test, gmp_get_maxprocs(), orig);
 }
 
@@ -195,6 +208,12 @@ static void pp_pair_b(void *arg)
 	pp_pair_run(arg, 1);
 }
 
+struct pp_hog_ctx {
+	atomic64_t hog, light;
+	atomic_t stop, exited;
+	struct pp_pair pairs[2];
+};
+
 /*
  * Two pairs hand a token back and forth through runnext, one doing 100x
  * more work per turn. On one P each pair inherits its time slice, so
@@ -204,28 +223,27 @@ static void pp_pair_b(void *arg)
 static void pingpong_hog_and_light_pairs_share_one_p(struct kunit *test)
 {
 	unsigned int orig = gmp_get_maxprocs();
-	atomic64_t hog = ATOMIC64_INIT(0), light = ATOMIC64_INIT(0);
-	atomic_t stop = ATOMIC_INIT(0), exited = ATOMIC_INIT(0);
-	struct pp_pair pairs[2] = {
-		{ .limit = 100000, .counter = &hog },
-		{ .limit = 1000, .counter = &light },
-	};
+	struct pp_hog_ctx *x = ct_alloc(test, sizeof(*x));
+	struct pp_pair *pairs = x ? x->pairs : NULL;
 	struct gmp_g *w;
 	s64 h, l;
 	int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	pairs[0] = (struct pp_pair){ .limit = 100000, .counter = &x->hog };
+	pairs[1] = (struct pp_pair){ .limit = 1000, .counter = &x->light };
 	KUNIT_ASSERT_EQ(test, gmp_set_maxprocs(1), 1);
 	for (i = 0; i < 2; i++) {
 		spin_lock_init(&pairs[i].lock);
-		pairs[i].stop = &stop;
-		pairs[i].exited = &exited;
-		KUNIT_ASSERT_EQ(test, gmp_go(pp_pair_a, &pairs[i]), 0);
-		KUNIT_ASSERT_EQ(test, gmp_go(pp_pair_b, &pairs[i]), 0);
+		pairs[i].stop = &x->stop;
+		pairs[i].exited = &x->exited;
+		KUNIT_ASSERT_EQ(test, ct_go(x, pp_pair_a, &pairs[i]), 0);
+		KUNIT_ASSERT_EQ(test, ct_go(x, pp_pair_b, &pairs[i]), 0);
 	}
 	msleep(1000);
-	h = atomic64_read(&hog);
-	l = atomic64_read(&light);
-	atomic_set(&stop, 1);
+	h = atomic64_read(&x->hog);
+	l = atomic64_read(&x->light);
+	atomic_set(&x->stop, 1);
 	for (i = 0; i < 2; i++) {
 		spin_lock(&pairs[i].lock);
 		w = pairs[i].waiter;
@@ -234,7 +252,7 @@ static void pingpong_hog_and_light_pairs_share_one_p(struct kunit *test)
 		if (w)
 			gmp_ready(w);
 	}
-	KUNIT_EXPECT_TRUE(test, wait_count(&exited, 4));
+	KUNIT_EXPECT_TRUE(test, wait_count(&x->exited, 4));
 	KUNIT_EXPECT_EQ(test, gmp_set_maxprocs(orig), (int)orig);
 	KUNIT_EXPECT_GT(test, l, 0LL);
 	KUNIT_EXPECT_GT(test, h, 0LL);
@@ -258,14 +276,13 @@ static void hotplug_under_load_moves_p_and_restores_it(struct kunit *test)
 {
 	unsigned int cpu = cpumask_last(cpu_online_mask);
 	unsigned int before = gmp_get_maxprocs();
-	struct load_item_arg *items;
-	struct load l = {};
+	struct load *l;
 
 	if (num_online_cpus() < 2 || cpu == 0)
 		kunit_skip(test, "needs 2 online CPUs, the last one removable");
 	if (!p_on_cpu(cpu))
 		kunit_skip(test, "no P on CPU %u", cpu);
-	items = load_start(test, &l, 10000, 2);
+	l = load_start(test, 10000, 2);
 	msleep(20);
 	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
 	KUNIT_EXPECT_FALSE(test, p_on_cpu(cpu));
@@ -274,7 +291,7 @@ static void hotplug_under_load_moves_p_and_restores_it(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
 	KUNIT_EXPECT_EQ(test, gmp_get_maxprocs(), before);
 	KUNIT_EXPECT_TRUE(test, p_on_cpu(cpu));
-	load_finish(test, &l, items);
+	load_finish(test, l);
 }
 
 static struct kunit_case gmp_procresize_cases[] = {

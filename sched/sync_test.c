@@ -18,23 +18,9 @@
 
 #include "gmp.h"
 #include "kunit_util.h"
+#include "sync/sync.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* Spawn @n goroutines fn(@arg); false (and a failure) if one did not start. */
-static bool ct_go_n(struct ct *t, gmp_fn_t fn, void *arg, int n)
-{
-	int i, ret;
-
-	for (i = 0; i < n; i++) {
-		ret = gmp_go(fn, arg);
-		if (ret) {
-			ct_fail(t, "gmp_go: %d", ret);
-			return false;
-		}
-	}
-	return true;
-}
 
 /* A one-shot hardirq callback: an hrtimer that runs @fn(@arg). */
 struct hi_timer {
@@ -83,15 +69,18 @@ static void sema_counts_tokens_and_eperm_outside_goroutine(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&s.nwait), 0);
 }
 
-struct sf_ctx {
-	struct gmp_sema s;
-	atomic_t n;
-	int order[8];
-};
+struct sf_ctx;
 
 struct sf_arg {
 	struct sf_ctx *x;
 	int id;
+};
+
+struct sf_ctx {
+	struct gmp_sema s;
+	atomic_t n;
+	int order[8];
+	struct sf_arg args[5];
 };
 
 static void sf_waiter(void *arg)
@@ -111,8 +100,8 @@ static void sf_waiter(void *arg)
  */
 static void sema_wakes_waiters_in_fifo_order(struct kunit *test)
 {
-	struct sf_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
-	struct sf_arg *args = kunit_kcalloc(test, 5, sizeof(*args), GFP_KERNEL);
+	struct sf_ctx *x = ct_alloc(test, sizeof(*x));
+	struct sf_arg *args = x ? x->args : NULL;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
@@ -120,7 +109,7 @@ static void sema_wakes_waiters_in_fifo_order(struct kunit *test)
 	gmp_sema_init(&x->s, 0);
 	for (i = 0; i < 5; i++) {
 		args[i] = (struct sf_arg){ .x = x, .id = i };
-		KUNIT_ASSERT_EQ(test, gmp_go(sf_waiter, &args[i]), 0);
+		KUNIT_ASSERT_EQ(test, ct_go(x, sf_waiter, &args[i]), 0);
 		KUNIT_ASSERT_TRUE(test, wait_count(&x->s.nwait, i + 1));
 	}
 	for (i = 0; i < 5; i++) {
@@ -179,7 +168,7 @@ static void sc_body(struct ct *t, void *arg)
 /* 8 goroutines share 3 tokens 2,400 times: never more than 3 inside. */
 static void sema_limits_concurrency_to_its_tokens(struct kunit *test)
 {
-	struct sc_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct sc_ctx *x = ct_alloc(test, sizeof(*x));
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	ct_run(test, sc_body, x);
@@ -224,11 +213,11 @@ static void sh_done(void *arg)
  */
 static void sema_and_wg_release_from_hardirq_wake_goroutine(struct kunit *test)
 {
-	struct sh_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct sh_ctx *x = ct_alloc(test, sizeof(*x));
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	gmp_sema_init(&x->s, 0);
-	KUNIT_ASSERT_EQ(test, gmp_go(sh_sema_waiter, x), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(x, sh_sema_waiter, x), 0);
 	KUNIT_ASSERT_TRUE(test, wait_count(&x->s.nwait, 1));
 	hi_timer_start(&x->h, sh_release, &x->s);
 	KUNIT_EXPECT_TRUE(test, wait_count(&x->done, 1));
@@ -239,7 +228,7 @@ static void sema_and_wg_release_from_hardirq_wake_goroutine(struct kunit *test)
 	atomic_set(&x->done, 0);
 	gmp_wg_init(&x->wg);
 	gmp_wg_add(&x->wg, 1);
-	KUNIT_ASSERT_EQ(test, gmp_go(sh_wg_waiter, x), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(x, sh_wg_waiter, x), 0);
 	KUNIT_ASSERT_TRUE(test, wait_count(&x->wg.sema.nwait, 1));
 	hi_timer_start(&x->h, sh_done, &x->wg);
 	KUNIT_EXPECT_TRUE(test, wait_count(&x->done, 1));
@@ -291,19 +280,26 @@ static void wg_body(struct ct *t, void *arg)
 	CT_CHECK(t, wait_count(&x->gone, WG_N), "members did not exit");
 }
 
+/* Once no goroutine is left to use it. */
+static void wg_dtor(void *ctx)
+{
+	struct wg_ctx *x = ctx;
+
+	ct_chan_put(x->exited);
+}
+
 /*
  * Go's TestWaitGroup: 16 goroutines pass a first WaitGroup and wait on a
  * second; none is released before its counter reaches 0, then all are.
  */
 static void waitgroup_releases_all_waiters_only_at_zero(struct kunit *test)
 {
-	struct wg_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct wg_ctx *x = ct_alloc_dtor(test, sizeof(*x), wg_dtor);
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	x->exited = gmp_chan_create(sizeof(bool), WG_N);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(x->exited));
 	ct_run(test, wg_body, x);
-	gmp_chan_put(x->exited);
 }
 
 #define WS_ROUNDS 30
@@ -369,7 +365,7 @@ static void ws_body(struct ct *t, void *arg)
  */
 static void waitgroup_reuse_rounds_exact_counts(struct kunit *test)
 {
-	struct ws_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct ws_ctx *x = ct_alloc(test, sizeof(*x));
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	ct_run(test, ws_body, x);
@@ -474,7 +470,7 @@ static void mx_body(struct ct *t, void *arg)
  */
 static void mutex_excludes_and_counts_exactly(struct kunit *test)
 {
-	struct mx_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct mx_ctx *x = ct_alloc(test, sizeof(*x));
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	ct_run(test, mx_body, x);
@@ -532,13 +528,13 @@ static void mf_waiter(void *arg)
  */
 static void mutex_hog_cannot_starve_waiter(struct kunit *test)
 {
-	struct mf_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct mf_ctx *x = ct_alloc(test, sizeof(*x));
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	gmp_mutex_init(&x->m);
-	KUNIT_ASSERT_EQ(test, gmp_go(mf_hog, x), 0);
-	KUNIT_ASSERT_EQ(test, gmp_go(mf_waiter, x), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(x, mf_hog, x), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(x, mf_waiter, x), 0);
 	for (i = 0; i < 10000 && !atomic_read(&x->waiter_done); i++)
 		usleep_range(1000, 2000);
 	KUNIT_EXPECT_TRUE_MSG(test, atomic_read(&x->waiter_done),
@@ -644,10 +640,10 @@ static int sv_try(struct kunit *test, struct sv_ctx *x)
 	int one = 1, ret;
 
 	gmp_mutex_init(&x->m);
-	KUNIT_ASSERT_EQ(test, gmp_go(sv_a, x), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(x, sv_a, x), 0);
 	if (!wait_count(&x->a_locked, 1))
 		return -2;
-	KUNIT_ASSERT_EQ(test, gmp_go(sv_w, x), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(x, sv_w, x), 0);
 	if (!wait_count(&x->m.sema.nwait, 1))
 		return -2;
 	usleep_range(3000, 4000);	/* W has waited > 1 ms */
@@ -658,11 +654,19 @@ static int sv_try(struct kunit *test, struct sv_ctx *x)
 		return wait_count(&x->done, 2) ? ret : -2;
 	}
 	/* W requeued at the front, starving; B arrives and queues. */
-	KUNIT_ASSERT_EQ(test, gmp_go(sv_b, x), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(x, sv_b, x), 0);
 	if (!wait_count(&x->m.sema.nwait, 2))
 		return -2;
 	gmp_chan_try_send(x->go_a, &one);
 	return wait_count(&x->done, 3) ? 1 : -2;
+}
+
+/* The last try's channel, if a hang left it to the goroutines. */
+static void sv_dtor(void *ctx)
+{
+	struct sv_ctx *x = ctx;
+
+	ct_chan_put(x->go_a);
 }
 
 /*
@@ -674,7 +678,7 @@ static int sv_try(struct kunit *test, struct sv_ctx *x)
  */
 static void mutex_starving_waiter_gets_lock_next(struct kunit *test)
 {
-	struct sv_ctx *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct sv_ctx *x = ct_alloc_dtor(test, sizeof(*x), sv_dtor);
 	int try, ret = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
@@ -683,10 +687,11 @@ static void mutex_starving_waiter_gets_lock_next(struct kunit *test)
 		x->go_a = gmp_chan_create(sizeof(int), 2);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(x->go_a));
 		ret = sv_try(test, x);
-		/* On a hang the goroutines may still use go_a: leak it. */
+		/* On a hang the goroutines may still use go_a: sv_dtor() puts it. */
 		KUNIT_ASSERT_NE_MSG(test, ret, -2, "goroutines hung, log %s",
 				    x->log);
 		gmp_chan_put(x->go_a);
+		x->go_a = NULL;
 		KUNIT_ASSERT_NE_MSG(test, ret, -1,
 				    "a waiter of > 1 ms did not starve the mutex, log %s",
 				    x->log);

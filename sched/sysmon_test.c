@@ -14,6 +14,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/task.h>
 
 #include "gmp.h"
 #include "kunit_util.h"
@@ -43,13 +44,15 @@ static void spinner_fn(void *arg)
  */
 static void preempt_lets_gs_behind_a_spinner_run(struct kunit *test)
 {
-	struct spin_ctx c = { .n = gmp_sched.gomaxprocs + 2 };
+	struct spin_ctx *c = ct_alloc(test, sizeof(*c));
 	s64 before = atomic64_read(&gmp_sched.preempts);
 	int i;
 
-	for (i = 0; i < c.n; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(spinner_fn, &c), 0);
-	KUNIT_EXPECT_TRUE(test, wait_count(&c.done, c.n));
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->n = gmp_sched.gomaxprocs + 2;
+	for (i = 0; i < c->n; i++)
+		KUNIT_ASSERT_EQ(test, ct_go(c, spinner_fn, c), 0);
+	KUNIT_EXPECT_TRUE(test, wait_count(&c->done, c->n));
 	KUNIT_EXPECT_GT(test, atomic64_read(&gmp_sched.preempts), before);
 }
 
@@ -81,6 +84,15 @@ static void blocker_fn(void *arg)
 	for (i = 0; i < c->iters; i++) {
 		unsigned int us = 10 << (i % 7);	/* 10 us .. 640 us */
 
+		/*
+		 * And one 20 ms call: under emulation sysmon's polls can be
+		 * a millisecond apart, so short calls may all end before it
+		 * sees one twice; a P in SYSCALL for over 10 ms is retaken
+		 * even with nothing queued for it (gmp_retake_syscall()).
+		 */
+		if (i == c->iters - 1)
+			us = 20000;
+
 		if (c->annotate)
 			gmp_enter_blocking();
 		usleep_range(us, us + 10);	/* a real sleep in the kernel */
@@ -91,28 +103,31 @@ static void blocker_fn(void *arg)
 }
 
 /*
- * Go's TestPreemptionAfterSyscall: Gs making 10 us - 1 ms blocking calls
- * all finish, while CPU-bound Gs (one per P) keep progressing -- which
+ * Go's TestPreemptionAfterSyscall: Gs making 10 us - 1 ms blocking calls,
+ * and one of 20 ms each, all finish, while CPU-bound Gs (one per P) keep progressing -- which
  * they can only do on Ps that sysmon took from blocked Ms.
  */
 static void blocking_calls_do_not_stall_cpu_bound_gs(struct kunit *test,
 						     bool annotate)
 {
-	struct block_ctx c = { .annotate = annotate, .iters = 40 };
+	struct block_ctx *c = ct_alloc(test, sizeof(*c));
 	int nblock = 2 * gmp_sched.gomaxprocs, i;
 	s64 handoffs = atomic64_read(&gmp_sched.handoffs);
 	s64 w0, w1;
 
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->annotate = annotate;
+	c->iters = 40;
 	for (i = 0; i < gmp_sched.gomaxprocs; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(cpu_fn, &c), 0);
+		KUNIT_ASSERT_EQ(test, ct_go(c, cpu_fn, c), 0);
 	for (i = 0; i < nblock; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(blocker_fn, &c), 0);
+		KUNIT_ASSERT_EQ(test, ct_go(c, blocker_fn, c), 0);
 	msleep(50);
-	w0 = atomic64_read(&c.cpu_work);
+	w0 = atomic64_read(&c->cpu_work);
 	msleep(200);
-	w1 = atomic64_read(&c.cpu_work);
-	KUNIT_EXPECT_TRUE(test, wait_count(&c.blockers_done, nblock));
-	atomic_set(&c.stop, 1);
+	w1 = atomic64_read(&c->cpu_work);
+	KUNIT_EXPECT_TRUE(test, wait_count(&c->blockers_done, nblock));
+	atomic_set(&c->stop, 1);
 	KUNIT_EXPECT_GT(test, w1, w0);
 	KUNIT_EXPECT_GT(test, atomic64_read(&gmp_sched.handoffs), handoffs);
 	msleep(100);	/* let the CPU-bound Gs see stop and exit */
@@ -189,6 +204,18 @@ static void preempt_window_body(struct ct *t, void *arg)
 		 p->id, READ_ONCE(p->syscalltick) - tick, c->preempted);
 }
 
+/* A hung body may wake the kthreads after kthread_stop(): keep their tasks. */
+static void preempt_window_dtor(void *ctx)
+{
+	struct preempt_window_ctx *c = ctx;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (c->rt && c->rt[cpu])
+			put_task_struct(c->rt[cpu]);
+	kfree(c->rt);
+}
+
 static void preemption_before_schedule_is_not_blocking(struct kunit *test)
 {
 	struct preempt_window_ctx *c;
@@ -197,9 +224,9 @@ static void preemption_before_schedule_is_not_blocking(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_PREEMPT_NOTIFIERS))
 		kunit_skip(test, "needs CONFIG_PREEMPT_NOTIFIERS");
-	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	c = ct_alloc_dtor(test, sizeof(*c), preempt_window_dtor);
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->rt = kunit_kcalloc(test, nr_cpu_ids, sizeof(*c->rt), GFP_KERNEL);
+	c->rt = kcalloc(nr_cpu_ids, sizeof(*c->rt), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->rt);
 	c->iters = 200;
 	for_each_online_cpu(cpu) {
@@ -207,6 +234,7 @@ static void preemption_before_schedule_is_not_blocking(struct kunit *test)
 		if (IS_ERR(k))
 			break;
 		sched_set_fifo(k);
+		get_task_struct(k);	/* put by preempt_window_dtor() */
 		wake_up_process(k);
 		c->rt[cpu] = k;
 	}
@@ -250,35 +278,39 @@ static void sleep_wakes_no_earlier_than_asked_and_within_bound(struct kunit *tes
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(durations); i++) {
-		struct sleep_ctx c = { .ns = durations[i] };
+		struct sleep_ctx *c = ct_alloc(test, sizeof(*c));
 
-		KUNIT_ASSERT_EQ(test, gmp_go(sleep_fn, &c), 0);
-		KUNIT_ASSERT_TRUE(test, wait_count(&c.done, 1));
-		KUNIT_EXPECT_EQ(test, c.ret, 0);
-		KUNIT_EXPECT_GE(test, c.elapsed, c.ns);
+		KUNIT_ASSERT_NOT_NULL(test, c);
+		c->ns = durations[i];
+		KUNIT_ASSERT_EQ(test, ct_go(c, sleep_fn, c), 0);
+		KUNIT_ASSERT_TRUE(test, wait_count(&c->done, 1));
+		KUNIT_EXPECT_EQ(test, c->ret, 0);
+		KUNIT_EXPECT_GE(test, c->elapsed, c->ns);
 		/* Emulated CPUs are slow: the bound is generous, not tight. */
-		KUNIT_EXPECT_LT(test, c.elapsed, c.ns + 500 * NSEC_PER_MSEC);
+		KUNIT_EXPECT_LT(test, c->elapsed, c->ns + 500 * NSEC_PER_MSEC);
 	}
 }
 
 static void sleep_cancelled_wakes_early_with_error(struct kunit *test)
 {
-	struct sleep_ctx c = { .ns = 30ULL * NSEC_PER_SEC };
+	struct sleep_ctx *c = ct_alloc(test, sizeof(*c));
 	struct gmp_g *gp;
 	int i;
 
-	KUNIT_ASSERT_EQ(test, gmp_go(sleep_fn, &c), 0);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->ns = 30ULL * NSEC_PER_SEC;
+	KUNIT_ASSERT_EQ(test, ct_go(c, sleep_fn, c), 0);
 	/* Pairs with the store-release in sleep_fn(). */
-	for (i = 0; i < WAIT_MS && !smp_load_acquire(&c.self); i++)
+	for (i = 0; i < WAIT_MS && !smp_load_acquire(&c->self); i++)
 		usleep_range(1000, 2000);
-	gp = READ_ONCE(c.self);
+	gp = READ_ONCE(c->self);
 	KUNIT_ASSERT_NOT_NULL(test, gp);
 	for (i = 0; i < WAIT_MS && atomic_read(&gp->status) != GMP_G_WAITING; i++)
 		usleep_range(1000, 2000);
 	gmp_g_cancel(gp);
-	KUNIT_ASSERT_TRUE(test, wait_count(&c.done, 1));
-	KUNIT_EXPECT_EQ(test, c.ret, -ECANCELED);
-	KUNIT_EXPECT_LT(test, c.elapsed, 10ULL * NSEC_PER_SEC);
+	KUNIT_ASSERT_TRUE(test, wait_count(&c->done, 1));
+	KUNIT_EXPECT_EQ(test, c->ret, -ECANCELED);
+	KUNIT_EXPECT_LT(test, c->elapsed, 10ULL * NSEC_PER_SEC);
 }
 
 struct irq_ready {
@@ -314,14 +346,23 @@ static void irq_ready_g(void *arg)
 	atomic_inc(&r->done);
 }
 
+/* A G that parked late may have armed the timer after the case ended. */
+static void irq_ready_dtor(void *ctx)
+{
+	struct irq_ready *r = ctx;
+
+	if (r->timer.function)
+		hrtimer_cancel(&r->timer);
+}
+
 static void ready_from_hardirq_hrtimer_wakes_parked_g(struct kunit *test)
 {
-	struct irq_ready *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct irq_ready *r = ct_alloc_dtor(test, sizeof(*r), irq_ready_dtor);
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	r->timer.function = irq_ready_fn;
-	KUNIT_ASSERT_EQ(test, gmp_go(irq_ready_g, r), 0);
+	KUNIT_ASSERT_EQ(test, ct_go(r, irq_ready_g, r), 0);
 	KUNIT_EXPECT_TRUE(test, wait_count(&r->done, 1));
 	KUNIT_EXPECT_TRUE(test, r->in_hardirq);
 	hrtimer_cancel(&r->timer);
@@ -372,14 +413,15 @@ static void after_select_fn(void *arg)
  */
 static void select_with_after_case_times_out(struct kunit *test)
 {
-	struct after_ctx c = {};
+	struct after_ctx *c = ct_alloc(test, sizeof(*c));
 
-	KUNIT_ASSERT_EQ(test, gmp_go(after_select_fn, &c), 0);
-	KUNIT_ASSERT_TRUE(test, wait_count(&c.done, 1));
-	KUNIT_EXPECT_EQ(test, c.idx, 1);
-	KUNIT_EXPECT_TRUE(test, c.ok);
-	KUNIT_EXPECT_GE(test, c.elapsed, 5 * NSEC_PER_MSEC);
-	KUNIT_EXPECT_GE(test, c.fired, c.t0 + 5 * NSEC_PER_MSEC);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_EQ(test, ct_go(c, after_select_fn, c), 0);
+	KUNIT_ASSERT_TRUE(test, wait_count(&c->done, 1));
+	KUNIT_EXPECT_EQ(test, c->idx, 1);
+	KUNIT_EXPECT_TRUE(test, c->ok);
+	KUNIT_EXPECT_GE(test, c->elapsed, 5 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_GE(test, c->fired, c->t0 + 5 * NSEC_PER_MSEC);
 }
 
 /* A gmp_after() nobody waits for is cancelled and freed at unload. */
@@ -422,32 +464,42 @@ static void chan_cancel_fn(void *arg)
 	atomic_inc(&cc->done);
 }
 
+/* Once the G is gone: it may have been parked on the channel. */
+static void chan_cancel_dtor(void *ctx)
+{
+	struct chan_cancel_ctx *cc = ctx;
+
+	ct_chan_put(cc->c);
+}
+
 /* A G parked in a channel receive or a select wakes with -ECANCELED. */
 static void parked_chan_wait_cancelled_returns_ecanceled(struct kunit *test)
 {
 	int variant, i;
 
 	for (variant = 0; variant < 2; variant++) {
-		struct chan_cancel_ctx cc = { .use_select = variant };
+		struct chan_cancel_ctx *cc = ct_alloc_dtor(test, sizeof(*cc),
+							   chan_cancel_dtor);
 		struct gmp_g *gp;
 
-		cc.c = gmp_chan_create(sizeof(int), 0);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(cc.c));
-		KUNIT_ASSERT_EQ(test, gmp_go(chan_cancel_fn, &cc), 0);
+		KUNIT_ASSERT_NOT_NULL(test, cc);
+		cc->use_select = variant;
+		cc->c = gmp_chan_create(sizeof(int), 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(cc->c));
+		KUNIT_ASSERT_EQ(test, ct_go(cc, chan_cancel_fn, cc), 0);
 		/* Pairs with the store-release in chan_cancel_fn(). */
-		for (i = 0; i < WAIT_MS && !smp_load_acquire(&cc.self); i++)
+		for (i = 0; i < WAIT_MS && !smp_load_acquire(&cc->self); i++)
 			usleep_range(1000, 2000);
-		gp = READ_ONCE(cc.self);
+		gp = READ_ONCE(cc->self);
 		KUNIT_ASSERT_NOT_NULL(test, gp);
 		for (i = 0; i < WAIT_MS &&
 		     atomic_read(&gp->status) != GMP_G_WAITING; i++)
 			usleep_range(1000, 2000);
 		KUNIT_EXPECT_EQ(test, atomic_read(&gp->status), GMP_G_WAITING);
 		gmp_g_cancel(gp);
-		KUNIT_ASSERT_TRUE(test, wait_count(&cc.done, 1));
-		KUNIT_EXPECT_EQ(test, cc.ret, -ECANCELED);
-		KUNIT_EXPECT_EQ(test, gmp_chan_len(cc.c), 0);
-		gmp_chan_put(cc.c);
+		KUNIT_ASSERT_TRUE(test, wait_count(&cc->done, 1));
+		KUNIT_EXPECT_EQ(test, cc->ret, -ECANCELED);
+		KUNIT_EXPECT_EQ(test, gmp_chan_len(cc->c), 0);
 	}
 }
 
@@ -487,13 +539,14 @@ static unsigned long gmp_global_free_gs(void)
  */
 static void idle_scheduler_frees_global_free_lists(struct kunit *test)
 {
-	atomic_t done = ATOMIC_INIT(0);
+	atomic_t *done = ct_alloc(test, sizeof(*done));
 	long bytes;
 	int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, done);
 	for (i = 0; i < 2000; i++)
-		KUNIT_ASSERT_EQ(test, gmp_go(idle_count_fn, &done), 0);
-	KUNIT_ASSERT_TRUE(test, wait_count(&done, 2000));
+		KUNIT_ASSERT_EQ(test, ct_go(done, idle_count_fn, done), 0);
+	KUNIT_ASSERT_TRUE(test, wait_count(done, 2000));
 	msleep(100);
 	bytes = atomic_long_read(&gmp_sched.stack_bytes);
 	KUNIT_EXPECT_GT(test, gmp_global_free_gs(), 0UL);

@@ -6,7 +6,9 @@
  */
 #include <kunit/test.h>
 
-#include "sched/gmp.h"
+#include "gmp_mod.h"
+#include "sched/sched.h"
+#include "sync/sync.h"
 
 struct kunit_suite *gmp_kunit_suites[] = {
 	&gmp_mod_test_suite,
@@ -16,6 +18,7 @@ struct kunit_suite *gmp_kunit_suites[] = {
 	&gmp_procresize_test_suite,
 	&gmp_chan_test_suite,
 	&gmp_sync_test_suite,
+	&gmp_after_test_suite,
 };
 
 const int gmp_kunit_nr_suites = ARRAY_SIZE(gmp_kunit_suites);

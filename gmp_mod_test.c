@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for gmp_mod.c: module parameter checks and the version ABI.
+ * KUnit tests for gmp_mod.c's module parameter checks and for the
+ * version ABI (dev/device.c).
  *
  * Strategy: the functions under test are pure (no device, no user
  * memory), so each case calls them directly with a table of inputs. The
@@ -10,7 +11,8 @@
 #include <linux/cpumask.h>
 
 #include "uapi/gmp.h"
-#include "sched/gmp.h"
+#include "gmp_mod.h"
+#include "dev/dev.h"
 
 struct params_case {
 	const char *name;

@@ -1,21 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gmp jobs: what userspace submits through /dev/gmp (sched/job.c), and the
- * kinds built into the module (sched/jobkinds.c).
+ * gmp device layer private header (dev/): what userspace submits through
+ * /dev/gmp (dev/device.c, dev/job.c), the limits it is charged against
+ * (dev/limits.c) and the job kinds built into the module (dev/kind.c and
+ * dev/kind_*.c). It sits on the sync layer and the scheduler, whose
+ * headers it may include; neither of them names anything here. The
+ * scheduler's design essay is at the top of sched/proc.c.
  *
- * Lock legend (see sched/gmp.h for the scheduler's):
+ * Lock legend of the device layer, used as a tag on the fields below; the
+ * scheduler's legend, and the module's lock order, are in sched/sched.h:
  *
  *  FL: gmp_file.lock -- the file's job counts and each job's table state
- *  J:  gmp_job.lock  -- the job's goroutine list and cancellation state
+ *  J:  gmp_job.lock  -- the job's goroutine list and cancellation state;
+ *      it is the GR lock (sched/sched.h) of the job's goroutine group
  *  A:  atomic
  *  I:  set before the job's first goroutine starts, stable afterwards
  *  R:  written by the job's goroutines, read once the last has exited
  *
- * Lock order: FL and J are never nested; J -> gmp_g.lock (gmp_g_cancel()).
- * J is the lock of the jobs' goroutine groups (GR in sched/gmp.h).
+ * Where they sit: both are plain spinlocks, above every lock of the
+ * scheduler and of sync/. FL and J are never nested. FL is a leaf: no
+ * other lock is taken under it. Under J only gmp_g_cancel() is called
+ * (J -> G in sched/sched.h), and with it what ending a G's wait takes:
+ * the wait's own lock (a channel's C) and the scheduler's L to ready the
+ * G. The scheduler calls the group ops (gmp_job_group_ops, which take J)
+ * with no gmp lock held. The default group (dev/limits.c) and the
+ * charges have no lock: they are atomic. Neither FL nor J is held across
+ * a context switch or a call that may sleep.
  */
-#ifndef _GMP_JOB_H
-#define _GMP_JOB_H
+#ifndef _GMP_DEV_H
+#define _GMP_DEV_H
 
 #include <linux/kref.h>
 #include <linux/xarray.h>
@@ -25,7 +38,7 @@
 #include <linux/workqueue.h>
 
 #include "uapi/gmp.h"
-#include "gmp.h"
+#include "sched/sched.h"
 
 /**
  * struct gmp_file - one open /dev/gmp: its jobs and what they may use
@@ -41,16 +54,16 @@
  * @buf_bytes:	A: user data its jobs copied in
  */
 struct gmp_file {
-	struct kref ref;
+	struct kref ref;		/* A */
 	spinlock_t lock;		/* FL */
-	struct xarray jobs;
-	u32 next_id;
-	unsigned int njobs;
-	unsigned int nfinished;
-	wait_queue_head_t wq;
-	atomic_t ngoroutines;
-	atomic_long_t stack_bytes;
-	atomic_long_t buf_bytes;
+	struct xarray jobs;		/* its own lock; looked up and walked under FL */
+	u32 next_id;			/* @jobs' lock */
+	unsigned int njobs;		/* FL */
+	unsigned int nfinished;		/* FL */
+	wait_queue_head_t wq;		/* its own lock */
+	atomic_t ngoroutines;		/* A */
+	atomic_long_t stack_bytes;	/* A */
+	atomic_long_t buf_bytes;	/* A */
 };
 
 struct gmp_job;
@@ -108,106 +121,110 @@ struct gmp_job_kind {
  * @flink:	for closing a file: jobs taken out of its table
  */
 struct gmp_job {
-	struct kref ref;
-	struct gmp_file *file;
-	const struct gmp_job_kind *kind;
-	struct gmp_job_submit p;
-	struct gmp_spawn_opts opts;
-	struct gmp_spawn_opts opts_inner;
-	u32 id;
+	struct kref ref;		/* A */
+	struct gmp_file *file;		/* I */
+	const struct gmp_job_kind *kind;	/* I */
+	struct gmp_job_submit p;	/* I */
+	struct gmp_spawn_opts opts;	/* I */
+	struct gmp_spawn_opts opts_inner;	/* I */
+	u32 id;				/* I */
 	spinlock_t lock;		/* J */
-	struct gmp_group group;
-	struct list_head gs;
-	atomic_t nlive;
-	bool cancelled;
-	bool done;
-	int error;
-	u64 created;
-	bool in_table;
-	bool finished;
-	u64 start_ns;
-	u64 end_ns;
-	u64 result;
-	u64 aux[4];
-	void *state;
-	struct list_head flink;
+	struct gmp_group group;		/* I */
+	struct list_head gs;		/* J */
+	atomic_t nlive;			/* A */
+	bool cancelled;			/* J, read with READ_ONCE() */
+	bool done;			/* J */
+	int error;			/* J */
+	u64 created;			/* J */
+	bool in_table;			/* FL */
+	bool finished;			/* FL */
+	u64 start_ns;			/* I */
+	u64 end_ns;			/* R */
+	u64 result;			/* R */
+	u64 aux[4];			/* R */
+	void *state;			/* I: the kind's, from @prepare */
+	struct list_head flink;		/* whoever took it out of the table */
 };
 
-extern const struct gmp_job_kind gmp_job_kinds[GMP_JOB_NR_KINDS];
+/* device.c: the device, and the extensible ioctl structs (see uapi/gmp.h). */
+int gmp_dev_init(void);
+void gmp_dev_exit(void);
+int gmp_dev_register(unsigned int mode);
+void gmp_dev_unregister(void);
+void gmp_version_fill(struct gmp_version *v);
+int gmp_uapi_copy_in(void *kbuf, size_t ksize, size_t minsize,
+		     const void __user *uarg, u64 *usize);
+int gmp_uapi_copy_out(void __user *uarg, const void *kbuf, size_t ksize,
+		      u64 usize);
 
-/* Limits (module parameters in sched/job.c), read with READ_ONCE(). */
-extern unsigned int gmp_file_max_goroutines;
-extern unsigned long gmp_max_job_bytes;
-
+/* job.c: files and jobs, and the job ioctls device.c dispatches. */
+struct gmp_file *gmp_file_open(void);
+void gmp_file_release(struct gmp_file *f);
+__poll_t gmp_file_poll(struct gmp_file *f, struct file *file,
+		       struct poll_table_struct *wait);
+long gmp_job_submit(struct gmp_file *f, void __user *uarg);
+long gmp_job_wait(struct gmp_file *f, void __user *uarg);
+long gmp_job_cancel_ioctl(struct gmp_file *f, void __user *uarg);
 void gmp_job_fail(struct gmp_job *job, int err);
 int gmp_job_task_start(struct gmp_job *job);
 void gmp_job_task_done(struct gmp_job *job);
-extern struct workqueue_struct *gmp_bench_wq;
+
+/* limits.c: the limits (module parameters), read with READ_ONCE(). */
+extern unsigned int gmp_file_max_goroutines;
+extern unsigned int gmp_file_max_jobs;
+extern unsigned long gmp_max_job_bytes;
+int gmp_g_charge(struct gmp_file *f, unsigned int class);
+void gmp_g_uncharge(struct gmp_file *f, unsigned int class);
+int gmp_task_charge(struct gmp_file *f);
+void gmp_task_uncharge(struct gmp_file *f);
 int gmp_job_charge_buf(struct gmp_job *job, size_t bytes);
 void gmp_job_uncharge_buf(struct gmp_job *job, size_t bytes);
-int gmp_jobkinds_init(void);
-void gmp_jobkinds_exit(void);
+void gmp_limits_init(void);
+void gmp_limits_exit(void);
 
-/* ---- kind state shared by sched/jobkinds.c and sched/baseline.c ---- */
-
-struct spawn_state {
-	atomic64_t ran;
-	void *works;		/* GMP_MODE_WORKQUEUE: the work items */
-};
-
-struct pp_state {
-	struct gmp_chan *ping;
-	struct gmp_chan *pong;
-	u64 done;		/* R: round trips made */
-	u64 ns;			/* R: per round trip */
-	/* GMP_MODE_KTHREAD */
-	struct completion c_ping;
-	struct completion c_pong;
-	bool stop;
-	/* GMP_MODE_WORKQUEUE */
-	struct work_struct w_ping;
-	struct work_struct w_pong;
-	struct gmp_job *job;
-	int cpu;
-	u64 t0;
-};
-
-struct sleep_state {
-	u64 n;
-	u64 ns;
-	void *works;		/* GMP_MODE_WORKQUEUE: the delayed works */
-	u64 late[];		/* written by goroutine (or task) i only */
-};
-
-struct fanout_state {
-	struct gmp_waitgroup wg;
-	atomic64_t finished;
-	atomic_t left;		/* baselines: workers still running */
-	struct completion all_done;	/* baselines: the last one completes */
-	u64 sink;
-	void *works;		/* GMP_MODE_WORKQUEUE: the work items */
-};
-
-struct park_state {
-	struct gmp_chan *c;
-	atomic64_t woken;
-	struct completion release;	/* GMP_MODE_KTHREAD */
-};
-
+/* kind.c: the table, indexed by GMP_JOB_*, and what the kinds share. */
+extern const struct gmp_job_kind *const gmp_job_kinds[GMP_JOB_NR_KINDS];
+extern struct workqueue_struct *gmp_bench_wq;
+int gmp_kinds_init(void);
+void gmp_kinds_exit(void);
 u64 gmp_busy_unit(u64 x);
+void gmp_kind_kfree_state(struct gmp_job *job);
+void gmp_kind_no_state(struct gmp_job *job);
 
-/* The baseline modes' root goroutines (sched/baseline.c). */
-void fanout_root_kthread(void *arg);
-void fanout_root_wq(void *arg);
-void park_root_kthread(void *arg);
-void spawn_root_kthread(void *arg);
-void spawn_root_wq(void *arg);
-void skynet_root_kthread(void *arg);
-void skynet_root_wq(void *arg);
-void pp_root_kthread(void *arg);
-void pp_root_wq(void *arg);
-void sleep_root_kthread(void *arg);
-void sleep_root_wq(void *arg);
+/* The kinds, one file each: dev/kind_<name>.c. */
+extern const struct gmp_job_kind gmp_kind_spawn;
+extern const struct gmp_job_kind gmp_kind_skynet;
+extern const struct gmp_job_kind gmp_kind_pingpong;
+extern const struct gmp_job_kind gmp_kind_ring;
+extern const struct gmp_job_kind gmp_kind_cpu;
+extern const struct gmp_job_kind gmp_kind_sleep;
+extern const struct gmp_job_kind gmp_kind_block;
+extern const struct gmp_job_kind gmp_kind_chan;
+extern const struct gmp_job_kind gmp_kind_checksum;
+extern const struct gmp_job_kind gmp_kind_fanout;
+extern const struct gmp_job_kind gmp_kind_park;
+int gmp_kind_skynet_init(void);
+void gmp_kind_skynet_exit(void);
+
+/*
+ * The baseline modes' tasks (kind.c): kthreads and work items doing a
+ * goroutine's work in GMP_MODE_KTHREAD and GMP_MODE_WORKQUEUE.
+ */
+static inline bool bl_cancelled(struct gmp_job *job)
+{
+	return READ_ONCE(job->cancelled);
+}
+
+int bl_kthread_start(struct gmp_job *job,
+		     void (*fn)(struct gmp_job *job, void *arg),
+		     void *arg, int cpu);
+bool bl_wait(struct gmp_job *job, struct completion *c);
+
+/* A work item of a job, one per would-be goroutine (spawn, fanout). */
+struct bl_work {
+	struct work_struct work;
+	struct gmp_job *job;
+};
 
 extern const struct gmp_group_ops gmp_job_group_ops;
 
@@ -237,4 +254,4 @@ static inline int gmp_job_go_inner(struct gmp_job *job, gmp_fn_t fn,
 	return __gmp_go(THIS_MODULE, fn, arg, &job->opts_inner);
 }
 
-#endif /* _GMP_JOB_H */
+#endif /* _GMP_DEV_H */

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gmp jobs: the life of a job submitted through /dev/gmp, and the limits
- * every goroutine is charged against.
+ * gmp jobs: the life of a job submitted through /dev/gmp, and jobs as
+ * goroutine groups. The design essay is at the top of sched/proc.c.
  *
- * A job is a kind built into the module (sched/jobkinds.c) run as
- * goroutines. Its first goroutine is started by GMP_IOC_SUBMIT; every
- * goroutine a job's goroutine starts belongs to the same job (gmp_g.job
- * is inherited, like a Go context), is charged to the job's file and is
- * on the job's list, so that cancelling the job reaches all of them.
+ * A job is a kind built into the module (dev/kind.c) run as goroutines.
+ * Its first goroutine is started by GMP_IOC_SUBMIT; every goroutine a
+ * job's goroutine starts belongs to the same job (gmp_g.group is
+ * inherited, like a Go context), is charged to the job's file and is on
+ * the job's list, so that cancelling the job reaches all of them.
  *
  *   SUBMIT    prepare (checks, state, copy-in) -> table -> root goroutine;
  *             a failure at any step undoes the steps before it
@@ -23,173 +23,18 @@
  * waited for: they are taken out of the table and free themselves when
  * their last goroutine exits.
  *
- * Limits. Each file's goroutines, their stack memory and the user data
- * its jobs copy in are capped per file first, then globally, so a flood
- * through one file runs into its own cap long before the global one.
- * Every goroutine, a driver's included, counts against the global caps.
- * Going over is -EAGAIN (goroutines, jobs) or -ENOMEM (memory).
+ * The limits each goroutine is charged against are in dev/limits.c; the
+ * ioctls are dispatched by dev/device.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/uaccess.h>
 #include <linux/ktime.h>
 
-#include "gmp.h"
-#include "job.h"
-
-/* ---- limits -------------------------------------------------------------- */
-
-static unsigned int max_goroutines = 1U << 22;
-module_param(max_goroutines, uint, 0644);
-MODULE_PARM_DESC(max_goroutines, "live goroutines, all users together (default 4194304)");
-
-static unsigned int max_stack_mb;
-module_param(max_stack_mb, uint, 0644);
-MODULE_PARM_DESC(max_stack_mb, "goroutine stack memory in MiB, all users together (0 at load = half of RAM)");
-
-unsigned int gmp_file_max_goroutines = 1U << 20;
-module_param_named(file_max_goroutines, gmp_file_max_goroutines, uint, 0644);
-MODULE_PARM_DESC(file_max_goroutines, "live goroutines of the jobs of one open /dev/gmp (default 1048576)");
-
-static unsigned int file_max_stack_mb;
-module_param(file_max_stack_mb, uint, 0644);
-MODULE_PARM_DESC(file_max_stack_mb, "stack memory of the jobs of one open /dev/gmp, in MiB (0 at load = a quarter of RAM)");
-
-static unsigned int file_max_jobs = 64;
-module_param(file_max_jobs, uint, 0644);
-MODULE_PARM_DESC(file_max_jobs, "jobs, running or not yet collected, per open /dev/gmp (default 64)");
-
-unsigned long gmp_max_job_bytes = 64UL << 20;
-module_param_named(max_job_bytes, gmp_max_job_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_job_bytes, "user data the jobs of one open /dev/gmp may copy in, in bytes (default 64 MiB)");
-
-static atomic_t gmp_charged_gs = ATOMIC_INIT(0);
-static atomic_long_t gmp_charged_stack = ATOMIC_LONG_INIT(0);
-
-/* Add @n to @v unless that goes over @max; false (and no change) if so. */
-static bool gmp_charge_long(atomic_long_t *v, long n, unsigned long max)
-{
-	if ((unsigned long)atomic_long_add_return(n, v) <= max)
-		return true;
-	atomic_long_sub(n, v);
-	return false;
-}
-
-static bool gmp_charge_int(atomic_t *v, unsigned int max)
-{
-	if ((unsigned int)atomic_inc_return(v) <= max)
-		return true;
-	atomic_dec(v);
-	return false;
-}
-
-/*
- * Count a goroutine of stack @class against @f's limits (none for a
- * driver's goroutine, @f NULL) and the module-wide ones. Returns 0;
- * -EAGAIN over a goroutine cap, -ENOMEM over a stack cap.
- */
-static int gmp_g_charge(struct gmp_file *f, unsigned int class)
-{
-	long sz = gmp_stack_class_size(class);
-	int err;
-
-	if (f) {
-		if (!gmp_charge_int(&f->ngoroutines,
-				    READ_ONCE(gmp_file_max_goroutines)))
-			return -EAGAIN;
-		err = -ENOMEM;
-		if (!gmp_charge_long(&f->stack_bytes, sz,
-				     (unsigned long)READ_ONCE(file_max_stack_mb) << 20))
-			goto undo_fg;
-	}
-	err = -EAGAIN;
-	if (!gmp_charge_int(&gmp_charged_gs, READ_ONCE(max_goroutines)))
-		goto undo_fs;
-	err = -ENOMEM;
-	if (!gmp_charge_long(&gmp_charged_stack, sz,
-			     (unsigned long)READ_ONCE(max_stack_mb) << 20))
-		goto undo_g;
-	return 0;
-
-undo_g:
-	atomic_dec(&gmp_charged_gs);
-undo_fs:
-	if (f)
-		atomic_long_sub(sz, &f->stack_bytes);
-undo_fg:
-	if (f)
-		atomic_dec(&f->ngoroutines);
-	return err;
-}
-
-/* Undo gmp_g_charge(@f, @class). */
-static void gmp_g_uncharge(struct gmp_file *f, unsigned int class)
-{
-	long sz = gmp_stack_class_size(class);
-
-	atomic_long_sub(sz, &gmp_charged_stack);
-	atomic_dec(&gmp_charged_gs);
-	if (f) {
-		atomic_long_sub(sz, &f->stack_bytes);
-		atomic_dec(&f->ngoroutines);
-	}
-}
-
-/* ---- the default group: drivers' goroutines, module-wide caps only ---- */
-
-static int gmp_global_charge(struct gmp_group *grp, unsigned int class)
-{
-	return gmp_g_charge(NULL, class);
-}
-
-static void gmp_global_uncharge(struct gmp_group *grp, unsigned int class)
-{
-	gmp_g_uncharge(NULL, class);
-}
-
-static int gmp_global_attach(struct gmp_group *grp, struct gmp_g *gp)
-{
-	return 0;
-}
-
-static void gmp_global_exit(struct gmp_group *grp, struct gmp_g *gp)
-{
-	gmp_g_uncharge(NULL, gp->stack_class);
-}
-
-static const struct gmp_group_ops gmp_global_group_ops = {
-	.charge = gmp_global_charge,
-	.uncharge = gmp_global_uncharge,
-	.attach = gmp_global_attach,
-	.exit = gmp_global_exit,
-};
-
-static struct gmp_group gmp_global_group = {
-	.ops = &gmp_global_group_ops,
-};
-
-/**
- * gmp_job_charge_buf() - charge user data copied in for @job to its file
- * @job:   the job
- * @bytes: how much
- *
- * Context: any.
- * Return: 0, or -ENOMEM over max_job_bytes.
- */
-int gmp_job_charge_buf(struct gmp_job *job, size_t bytes)
-{
-	return gmp_charge_long(&job->file->buf_bytes, bytes,
-			       READ_ONCE(gmp_max_job_bytes)) ? 0 : -ENOMEM;
-}
-
-void gmp_job_uncharge_buf(struct gmp_job *job, size_t bytes)
-{
-	atomic_long_sub(bytes, &job->file->buf_bytes);
-}
+#include "dev.h"
 
 /* ---- files and jobs ------------------------------------------------------ */
 
@@ -283,15 +128,10 @@ static void gmp_job_finish(struct gmp_job *job);
  */
 int gmp_job_task_start(struct gmp_job *job)
 {
-	struct gmp_file *f = job->file;
+	int err = gmp_task_charge(job->file);
 
-	if (!gmp_charge_int(&f->ngoroutines,
-			    READ_ONCE(gmp_file_max_goroutines)))
-		return -EAGAIN;
-	if (!gmp_charge_int(&gmp_charged_gs, READ_ONCE(max_goroutines))) {
-		atomic_dec(&f->ngoroutines);
-		return -EAGAIN;
-	}
+	if (err)
+		return err;
 	atomic_inc(&job->nlive);
 	spin_lock(&job->lock);
 	job->created++;
@@ -307,8 +147,7 @@ int gmp_job_task_start(struct gmp_job *job)
  */
 void gmp_job_task_done(struct gmp_job *job)
 {
-	atomic_dec(&gmp_charged_gs);
-	atomic_dec(&job->file->ngoroutines);
+	gmp_task_uncharge(job->file);
 	if (atomic_dec_and_test(&job->nlive))
 		gmp_job_finish(job);
 }
@@ -396,7 +235,15 @@ const struct gmp_group_ops gmp_job_group_ops = {
 
 /* ---- the ioctls ------------------------------------------------------ */
 
-static long gmp_job_submit(struct gmp_file *f, void __user *uarg)
+/**
+ * gmp_job_submit() - GMP_IOC_SUBMIT: check, prepare and start a job
+ * @f:	  the file's state
+ * @uarg: the user's struct gmp_job_submit
+ *
+ * Context: process context; may sleep.
+ * Return: as documented in uapi/gmp.h.
+ */
+long gmp_job_submit(struct gmp_file *f, void __user *uarg)
 {
 	const struct gmp_job_kind *kind;
 	struct gmp_job_submit js;
@@ -416,7 +263,7 @@ static long gmp_job_submit(struct gmp_file *f, void __user *uarg)
 	if (js.kind == 0 || js.kind >= GMP_JOB_NR_KINDS ||
 	    js.mode >= GMP_MODE_NR)
 		return -EINVAL;
-	kind = &gmp_job_kinds[js.kind];
+	kind = gmp_job_kinds[js.kind];
 	root = js.mode ? kind->root_mode[js.mode] : kind->root;
 	if (!root)
 		return -EOPNOTSUPP;
@@ -448,7 +295,7 @@ static long gmp_job_submit(struct gmp_file *f, void __user *uarg)
 	if (err)
 		goto put;
 	spin_lock(&f->lock);
-	if (f->njobs >= READ_ONCE(file_max_jobs)) {
+	if (f->njobs >= READ_ONCE(gmp_file_max_jobs)) {
 		spin_unlock(&f->lock);
 		err = -EAGAIN;
 		goto release;
@@ -534,7 +381,15 @@ static int gmp_file_take(struct gmp_file *f, u64 id, bool any,
 	return ret;
 }
 
-static long gmp_job_wait(struct gmp_file *f, void __user *uarg)
+/**
+ * gmp_job_wait() - GMP_IOC_WAIT: collect a finished job
+ * @f:	  the file's state
+ * @uarg: the user's struct gmp_job_wait
+ *
+ * Context: process context; may sleep.
+ * Return: as documented in uapi/gmp.h.
+ */
+long gmp_job_wait(struct gmp_file *f, void __user *uarg)
 {
 	struct gmp_job_wait jw;
 	struct gmp_job *job;
@@ -586,7 +441,15 @@ static long gmp_job_wait(struct gmp_file *f, void __user *uarg)
 	return gmp_uapi_copy_out(uarg, &jw, sizeof(jw), usize);
 }
 
-static long gmp_job_cancel_ioctl(struct gmp_file *f, void __user *uarg)
+/**
+ * gmp_job_cancel_ioctl() - GMP_IOC_CANCEL: cancel a running job
+ * @f:	  the file's state
+ * @uarg: the user's struct gmp_job_cancel
+ *
+ * Context: process context; may sleep.
+ * Return: as documented in uapi/gmp.h.
+ */
+long gmp_job_cancel_ioctl(struct gmp_file *f, void __user *uarg)
 {
 	struct gmp_job_cancel jc;
 	struct gmp_job *job = NULL;
@@ -610,29 +473,6 @@ static long gmp_job_cancel_ioctl(struct gmp_file *f, void __user *uarg)
 	gmp_job_cancel(job, -ECANCELED);
 	gmp_job_put(job);
 	return 0;
-}
-
-/**
- * gmp_file_ioctl() - the job ioctls of an open /dev/gmp
- * @f:	  the file's state
- * @cmd:  GMP_IOC_SUBMIT, GMP_IOC_WAIT or GMP_IOC_CANCEL
- * @uarg: the user's argument
- *
- * Context: process context; may sleep.
- * Return: as documented in uapi/gmp.h; -ENOTTY for another @cmd.
- */
-long gmp_file_ioctl(struct gmp_file *f, unsigned int cmd, void __user *uarg)
-{
-	switch (cmd) {
-	case GMP_IOC_SUBMIT:
-		return gmp_job_submit(f, uarg);
-	case GMP_IOC_WAIT:
-		return gmp_job_wait(f, uarg);
-	case GMP_IOC_CANCEL:
-		return gmp_job_cancel_ioctl(f, uarg);
-	default:
-		return -ENOTTY;
-	}
 }
 
 /**
@@ -686,28 +526,4 @@ void gmp_file_release(struct gmp_file *f)
 		gmp_job_put(job);	/* the table's */
 	}
 	gmp_file_put(f);
-}
-
-/**
- * gmp_job_init() - set the memory limits left at 0 from the RAM size
- *
- * Context: module init.
- * Return: 0 or -ENOMEM.
- */
-int gmp_job_init(void)
-{
-	unsigned long ram_mb = totalram_pages() >> (20 - PAGE_SHIFT);
-
-	if (!max_stack_mb)
-		max_stack_mb = max(ram_mb / 2, 1UL);
-	if (!file_max_stack_mb)
-		file_max_stack_mb = max(ram_mb / 4, 1UL);
-	gmp_group_set_default(&gmp_global_group);
-	return gmp_jobkinds_init();
-}
-
-void gmp_job_exit(void)
-{
-	gmp_jobkinds_exit();
-	gmp_group_set_default(NULL);
 }

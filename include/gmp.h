@@ -106,7 +106,7 @@ bool gmp_cancelled(void);
 int gmp_set_maxprocs(unsigned int n);
 unsigned int gmp_get_maxprocs(void);
 
-/* ---- Channels (sched/chan.c, sched/select.c) ---------------------------- */
+/* ---- Channels (sync/chan.c, sync/select.c) ------------------------------ */
 
 /*
  * A channel carries fixed-size elements between goroutines, with Go's
@@ -165,7 +165,7 @@ struct gmp_select_case {
 int gmp_select(struct gmp_select_case *cases, int ncases, bool block);
 struct gmp_chan *gmp_after(u64 ns);
 
-/* ---- Sync (sched/sema.c) -------------------------------------------------- */
+/* ---- Sync (sync/sema.c, sync/waitgroup.c, sync/mutex.c) ----------------- */
 
 /*
  * Go's runtime semaphore and its sync.WaitGroup and sync.Mutex, parking

@@ -79,7 +79,7 @@
 
 #define NONE 255
 
-/* ---- shared state: struct gmp_sched, gmp_p, gmp_m (sched/gmp.h) -------- */
+/* ---- shared state: struct gmp_sched, gmp_p, gmp_m (sched/sched.h) -------- */
 
 bit	L;		/* gmp_sched.lock */
 byte	runqsize;	/* gmp_sched.runqsize: the global queue (L; read racily) */

@@ -14,7 +14,7 @@
  */
 #include <linux/hrtimer.h>
 
-#include "gmp.h"
+#include "sched.h"
 
 /**
  * gmp_g_cancel() - cancel a goroutine: its sleeps return -ECANCELED

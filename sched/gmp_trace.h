@@ -50,7 +50,7 @@
 
 #include <linux/tracepoint.h>
 
-#include "gmp.h"
+#include "sched.h"
 
 #ifndef _GMP_TRACE_DEFS
 #define _GMP_TRACE_DEFS

@@ -44,7 +44,7 @@
 #include <linux/stdarg.h>
 #include <linux/string.h>
 
-#include "sched/gmp.h"
+#include "sched/sched.h"
 
 /* How long a test waits for goroutines before calling it a hang. */
 #define WAIT_MS 60000
@@ -229,13 +229,6 @@ static inline void *ct_alloc_dtor(struct kunit *test, size_t size,
 static inline void *ct_alloc(struct kunit *test, size_t size)
 {
 	return ct_alloc_dtor(test, size, NULL);
-}
-
-/* Put a channel a destructor finds in its context, if it was created. */
-static inline void ct_chan_put(struct gmp_chan *c)
-{
-	if (!IS_ERR_OR_NULL(c))
-		gmp_chan_put(c);
 }
 
 /* ---- goroutines -------------------------------------------------------------- */

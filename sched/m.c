@@ -18,7 +18,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 
-#include "gmp.h"
+#include "sched.h"
 #include "gmp_trace.h"
 
 #if defined(CONFIG_STACKPROTECTOR) && defined(CONFIG_X86_64)

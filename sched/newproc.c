@@ -17,7 +17,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 
-#include "gmp.h"
+#include "sched.h"
 #include "gmp_trace.h"
 
 static u64 gmp_goid_next(struct gmp_p *p)

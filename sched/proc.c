@@ -21,7 +21,7 @@
  * facility that unwinds or checks "the task's stack" (WARN, lockdep,
  * hung-task reports, /proc/PID/stack, SCHED_STACK_END_CHECK) sees the G.
  * Each gmp stack starts with STACK_END_MAGIC and a header naming its G,
- * which makes getg() two loads (sched/gmp.h).
+ * which makes getg() two loads (sched/sched.h).
  *
  * Worker thread parking/unparking.
  *
@@ -83,7 +83,7 @@
  * inside that same critical section, never after it: otherwise S3 can see
  * a claim whose M does not exist (__gmp_startm_unclaim()).
  *
- * Lock order and field tags: the lock legend at the top of sched/gmp.h.
+ * Lock order and field tags: the lock legend at the top of sched/sched.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -99,7 +99,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 
-#include "gmp.h"
+#include "sched.h"
 #include "gmp_trace.h"
 
 struct gmp_sched gmp_sched;

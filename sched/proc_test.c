@@ -18,7 +18,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "gmp.h"
+#include "sched.h"
 #include "kunit_util.h"
 
 /* ---- spawn ------------------------------------------------------------- */

@@ -34,7 +34,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
-#include "gmp.h"
+#include "sched.h"
 
 static void gmp_stw_preempt_all(void)
 {

@@ -13,7 +13,7 @@
 #include <linux/delay.h>
 #include <linux/vmalloc.h>
 
-#include "gmp.h"
+#include "sched.h"
 #include "kunit_util.h"
 
 struct load {

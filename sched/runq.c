@@ -28,7 +28,7 @@
 #include <linux/kernel.h>
 #include <linux/atomic.h>
 
-#include "gmp.h"
+#include "sched.h"
 #include "gmp_trace.h"
 
 void gmp_runq_init(struct gmp_p *p)

@@ -12,7 +12,7 @@
 #include <linux/delay.h>
 #include <linux/slab.h>
 
-#include "gmp.h"
+#include "sched.h"
 
 static struct gmp_p *test_p(struct kunit *test)
 {

@@ -26,7 +26,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/shrinker.h>
 
-#include "gmp.h"
+#include "sched.h"
 
 static struct kmem_cache *gmp_g_cache;
 

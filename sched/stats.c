@@ -17,7 +17,7 @@
 #include <linux/sched/clock.h>
 
 #include "uapi/gmp.h"
-#include "gmp.h"
+#include "sched.h"
 
 /*
  * Counters written by their owner (a P's M, or under a lock we do not

@@ -4,7 +4,7 @@
  * mcall, execute/gogo, gopark/goready and Gosched), including the direct
  * G-to-G hand-off. The stack switch itself is arch/x86/switch_64.S. The
  * design essay is at the top of sched/proc.c; the G status rules and the
- * lock legend are in sched/gmp.h.
+ * lock legend are in sched/sched.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,12 +19,12 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 
-#include "gmp.h"
+#include "sched.h"
 #include "gmp_trace.h"
 
 /* ---- G status ----------------------------------------------------------- */
 
-/* The slow half of gmp_g_casstatus() (sched/gmp.h): say what went wrong. */
+/* The slow half of gmp_g_casstatus() (sched/sched.h): say what went wrong. */
 bool gmp_g_casstatus_fail(struct gmp_g *gp, int old, int new)
 {
 	WARN_ONCE(!gmp_g_legal(old, new),

@@ -19,7 +19,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 
-#include "gmp.h"
+#include "sched.h"
 #include "gmp_trace.h"
 
 /**

@@ -37,7 +37,7 @@
 #include <linux/kthread.h>
 #include <linux/sched/clock.h>
 
-#include "gmp.h"
+#include "sched.h"
 #include "gmp_trace.h"
 
 unsigned int gmp_timeslice_us = 10000;

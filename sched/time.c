@@ -19,7 +19,7 @@
 #include <linux/delay.h>
 #include <linux/slab.h>
 
-#include "gmp.h"
+#include "sched.h"
 
 struct gmp_sleeper {
 	struct hrtimer timer;

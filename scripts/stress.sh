@@ -5,7 +5,8 @@
 # kernels of the matrix, to catch a flaky case (a lost wakeup shows up
 # once in tens of runs, more often on a busy host).
 #
-#   SUITES  comma-separated suites (default gmp_sync,gmp_proc,gmp_sysmon)
+#   SUITES  comma-separated suites (default gmp_sync,gmp_proc,gmp_sysmon,
+#           gmp_after)
 #   N       runs per boot (default 50)
 #   CELLS   kernel:smp pairs (default "kcsan:2 debug:2 kcsan:4 debug:4")
 #   HOG=1   keep every host CPU busy beside the VM (a loaded host makes
@@ -16,7 +17,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-suites=${SUITES:-gmp_sync,gmp_proc,gmp_sysmon}
+suites=${SUITES:-gmp_sync,gmp_proc,gmp_sysmon,gmp_after}
 n=${N:-50}
 cells=${CELLS:-"kcsan:2 debug:2 kcsan:4 debug:4"}
 "$GMP_TOP/scripts/install-deps.sh" || die "dependencies missing (see above)"

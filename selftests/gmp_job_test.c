@@ -58,7 +58,7 @@ static void fill_random(__u8 *p, size_t len, __u64 seed)
 	}
 }
 
-/* Goroutines in a skynet tree, split as sched/jobkinds.c does. */
+/* Goroutines in a skynet tree, split as dev/kind_skynet.c does. */
 static __u64 skynet_nodes(__u64 size, __u64 branch)
 {
 	__u64 q = size / branch, r = size % branch, n, nodes = 1;

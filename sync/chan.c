@@ -2,7 +2,7 @@
 /*
  * gmp channels: Go's chan.go for goroutines in the kernel. The scheduler's
  * design essay is at the top of sched/proc.c; the lock legend, with the C
- * and W tags used here, is in sched/gmp.h. select is in sched/select.c.
+ * and W tags used here, is in sched/sched.h. select is in sync/select.c.
  *
  * DOC: channels
  *
@@ -76,7 +76,7 @@
  * function released that lock. Waits on nil channels park under
  * gmp_chan_nilwait_lock for the same reason.
  *
- * Semaphore waits (sched/sema.c) are not cancellable.
+ * Semaphore waits (sync/sema.c) are not cancellable.
  */
 #include <linux/kernel.h>
 #include <linux/overflow.h>
@@ -321,7 +321,7 @@ static __always_inline int gmp_chan_tryrecv_locked(struct gmp_chan *c,
 
 /*
  * __gmp_chan_trysend(), __gmp_chan_tryrecv(): the two above, out of line
- * for select (sched/select.c); send and receive inline them, since every
+ * for select (sync/select.c); send and receive inline them, since every
  * channel operation starts with one.
  */
 int __gmp_chan_trysend(struct gmp_chan *c, const void *elem,

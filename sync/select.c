@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gmp select: Go's select.go. Channels are in sched/chan.c, whose DOC
+ * gmp select: Go's select.go. Channels are in sync/chan.c, whose DOC
  * explains sudogs and how a wait is claimed; the lock legend is in
- * sched/gmp.h.
+ * sched/sched.h.
  *
  * DOC: select
  *

@@ -9,11 +9,11 @@
 #ifndef _GMP_SYNC_H
 #define _GMP_SYNC_H
 
-#include "sched/gmp.h"
+#include "sched/sched.h"
 
 /*
  * Lock legend of the sync layer, used as a tag on the fields below; A, I
- * and G are the scheduler's (sched/gmp.h):
+ * and G are the scheduler's (sched/sched.h):
  *
  *  C: the channel's lock, gmp_chan.lock: raw and IRQ-safe (the try-ops run
  *     in hardirq), always taken with interrupts off. A select holds several
@@ -119,5 +119,13 @@ void __gmp_sema_release(struct gmp_sema *s, bool handoff);
 
 /* after.c */
 void gmp_after_cancel_all(void);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The sync layer's KUnit suites (sync/ *_test.c), for gmp_kunit.c. */
+struct kunit_suite;
+extern struct kunit_suite gmp_chan_test_suite;
+extern struct kunit_suite gmp_sync_test_suite;
+extern struct kunit_suite gmp_after_test_suite;
+#endif
 
 #endif /* _GMP_SYNC_H */

@@ -33,16 +33,21 @@ module_loaded() {
 	grep -q "^gmp " /proc/modules
 }
 
-# Print every gmp KUnit suite's results (they vanish at rmmod).
-dump_kunit() {
-	ls -d /sys/kernel/debug/kunit/gmp* >/dev/null 2>&1
-	step kunit_suites_ran test $? = 0
+# Print every gmp KUnit suite's results (they vanish at rmmod), each
+# suite's name followed by SUFFIX if one is given.
+kunit_results() {
 	for d in /sys/kernel/debug/kunit/gmp*; do
 		[ -f "$d/results" ] || continue
-		echo "@@gmp begin ktap ${d##*/}"
+		echo "@@gmp begin ktap ${d##*/}${1:-}"
 		cat "$d/results"
 		echo "@@gmp end"
 	done
+}
+
+dump_kunit() {
+	ls -d /sys/kernel/debug/kunit/gmp* >/dev/null 2>&1
+	step kunit_suites_ran test $? = 0
+	kunit_results
 }
 
 run_selftests() {

@@ -16,12 +16,7 @@ while [ "$i" -le "$n" ]; do
 	echo "@@gmp stress run $i of $n at $(cut -d' ' -f1 /proc/uptime) s"
 	# shellcheck disable=SC2086
 	step "module_loads.r$i" insmod /gmp/gmp.ko $kunit_args
-	for d in /sys/kernel/debug/kunit/gmp*; do
-		[ -f "$d/results" ] || continue
-		echo "@@gmp begin ktap ${d##*/}.r$i"
-		cat "$d/results"
-		echo "@@gmp end"
-	done
+	kunit_results ".r$i"
 	step "module_unloads.r$i" rmmod gmp
 	i=$((i + 1))
 done

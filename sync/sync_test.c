@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the semaphore, WaitGroup and mutex (sched/sema.c),
+ * KUnit tests for the semaphore, WaitGroup and mutex (sync/sema.c, sync/waitgroup.c, sync/mutex.c),
  * ported from Go's runtime/sema_test.go and sync's waitgroup_test.go and
  * mutex_test.go where Go has a test.
  *
@@ -16,9 +16,8 @@
 #include <linux/slab.h>
 #include <linux/stdarg.h>
 
-#include "gmp.h"
-#include "kunit_util.h"
-#include "sync/sync.h"
+#include "sched/sched.h"
+#include "sync/kunit_util.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for channels and select (sched/chan.c, sched/select.c),
+ * KUnit tests for channels and select (sync/chan.c, sync/select.c),
  * most of them ports of Go's runtime/chan_test.go.
  *
  * Strategy: a case runs its body in a goroutine (blocking channel calls
@@ -20,9 +20,8 @@
 #include <linux/slab.h>
 #include <linux/stdarg.h>
 
-#include "gmp.h"
-#include "kunit_util.h"
-#include "sync/sync.h"
+#include "sched/sched.h"
+#include "sync/kunit_util.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 

@@ -37,8 +37,8 @@
  * published itself under, which its gopark() unlock function drops right
  * after the switch, on g0 or on the next G's stack, interrupts still off.
  */
-#ifndef _GMP_PRIVATE_H
-#define _GMP_PRIVATE_H
+#ifndef _GMP_SCHED_H
+#define _GMP_SCHED_H
 
 #include <linux/types.h>
 #include <linux/compiler.h>
@@ -58,7 +58,6 @@
 #include "include/gmp.h"
 #include "arch/x86/gmp_switch.h"
 
-struct gmp_version;
 struct gmp_m;
 struct gmp_p;
 
@@ -576,17 +575,6 @@ void gmp_stats_exit(void);
 void gmp_debug_dump(const char *why);
 extern unsigned int gmp_schedtrace_ms;
 
-/* job.c */
-struct gmp_job;
-struct gmp_file;
-int gmp_job_init(void);
-void gmp_job_exit(void);
-struct gmp_file *gmp_file_open(void);
-void gmp_file_release(struct gmp_file *f);
-long gmp_file_ioctl(struct gmp_file *f, unsigned int cmd, void __user *uarg);
-__poll_t gmp_file_poll(struct gmp_file *f, struct file *file,
-		       struct poll_table_struct *wait);
-
 /* procresize.c */
 int gmp_hotplug_init(void);
 void gmp_hotplug_exit(void);
@@ -632,44 +620,13 @@ static inline unsigned int gmp_stack_class_size(unsigned int class)
 int gmp_stack_cache_init(void);
 void gmp_stack_cache_exit(void);
 
-/* gmp_mod.c */
-
-/**
- * struct gmp_params - module parameters, validated once at load
- * @maxprocs:	initial GOMAXPROCS; 0 means one P per online CPU
- * @dev_mode:	permission bits of /dev/gmp
- * @timeslice_ms: sysmon preempts a G that ran longer
- * @handoff_grace_us: a blocked M keeps its P this long
- * @schedtrace_ms: print schedtrace this often (0: never)
- */
-struct gmp_params {
-	unsigned int maxprocs;
-	unsigned int dev_mode;
-	unsigned int timeslice_ms;
-	unsigned int handoff_grace_us;
-	unsigned int schedtrace_ms;
-};
-
-int gmp_params_check(const struct gmp_params *p);
-void gmp_version_fill(struct gmp_version *v);
-
-/* Extensible ioctl structs (see uapi/gmp.h for the rules). */
-int gmp_uapi_copy_in(void *kbuf, size_t ksize, size_t minsize,
-		     const void __user *uarg, u64 *usize);
-int gmp_uapi_copy_out(void __user *uarg, const void *kbuf, size_t ksize,
-		      u64 usize);
-
 #if IS_ENABLED(CONFIG_KUNIT)
+/* The scheduler's KUnit suites (sched/ *_test.c), for gmp_kunit.c. */
 struct kunit_suite;
-extern struct kunit_suite *gmp_kunit_suites[];
-extern const int gmp_kunit_nr_suites;
-extern struct kunit_suite gmp_mod_test_suite;
 extern struct kunit_suite gmp_runq_test_suite;
 extern struct kunit_suite gmp_proc_test_suite;
-extern struct kunit_suite gmp_chan_test_suite;
-extern struct kunit_suite gmp_sync_test_suite;
 extern struct kunit_suite gmp_sysmon_test_suite;
 extern struct kunit_suite gmp_procresize_test_suite;
 #endif
 
-#endif /* _GMP_PRIVATE_H */
+#endif /* _GMP_SCHED_H */

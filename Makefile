@@ -21,7 +21,13 @@ ifeq ($(origin KDIR),undefined)
 KDIR := /lib/modules/$(KVER)/build
 ifeq ($(wildcard $(KDIR)/Makefile),)
 FALLBACK_KDIR := $(lastword $(sort $(wildcard /lib/modules/*-amd64/build)))
+ifneq ($(FALLBACK_KDIR),)
 $(info gmp: no headers for the running kernel $(KVER); using $(FALLBACK_KDIR))
+else ifeq ($(filter-out check run deps kernel stress soak bench profile,$(or $(MAKECMDGOALS),all)),)
+# These targets install the Debian headers themselves (scripts/install-deps.sh).
+else
+$(info gmp: no headers for the running kernel $(KVER), and no Debian linux-headers-*-amd64 installed: run 'make deps' (as root))
+endif
 KDIR := $(FALLBACK_KDIR)
 endif
 endif

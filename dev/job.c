@@ -85,19 +85,45 @@ struct gmp_file *gmp_file_open(void)
 }
 
 /* Cancel @job with @err, unless its goroutines have all exited. */
+/* How many goroutines a canceller signals per hold of the job's lock. */
+#define GMP_CANCEL_BATCH	64
+
 static void gmp_job_cancel(struct gmp_job *job, int err)
 {
 	struct gmp_g *gp;
+	LIST_HEAD(signalled);
+	int n = 0;
 
 	spin_lock(&job->lock);
-	if (!job->done) {
-		if (!job->error)
-			job->error = err;
-		WRITE_ONCE(job->cancelled, true);
-		/* A G leaves ->gs under J before it dies: each one is alive. */
-		list_for_each_entry(gp, &job->gs, grouplink)
-			gmp_g_cancel(gp);
+	if (!job->error && !job->done)
+		job->error = err;
+	/*
+	 * Once: after the first cancel no G can join (gmp_job_attach()), and
+	 * every G it found gets gmp_g_cancel(). A later cancel or failure
+	 * only records its error, so a million failing spawns cost no walk.
+	 */
+	if (job->done || job->cancelled) {
+		spin_unlock(&job->lock);
+		return;
 	}
+	WRITE_ONCE(job->cancelled, true);
+	/*
+	 * In batches, dropping the lock in between: the Gs signalled so far
+	 * wait on a list of our own, which an exiting G leaves under the
+	 * lock as it leaves ->gs; they go back to ->gs at the end. A G on
+	 * either list is alive.
+	 */
+	while ((gp = list_first_entry_or_null(&job->gs, struct gmp_g,
+					      grouplink))) {
+		gmp_g_cancel(gp);
+		list_move_tail(&gp->grouplink, &signalled);
+		if (++n % GMP_CANCEL_BATCH)
+			continue;
+		spin_unlock(&job->lock);
+		cond_resched();
+		spin_lock(&job->lock);
+	}
+	list_splice(&signalled, &job->gs);
 	spin_unlock(&job->lock);
 }
 
@@ -106,7 +132,8 @@ static void gmp_job_cancel(struct gmp_job *job, int err)
  * @job: the job
  * @err: why (the first error is the one the job reports)
  *
- * Context: process context or a goroutine.
+ * Context: process context or a goroutine; may reschedule while the first
+ * cancel signals the job's goroutines, a batch at a time.
  */
 void gmp_job_fail(struct gmp_job *job, int err)
 {

@@ -141,6 +141,24 @@ if [ "${GMP_SKIP_OVERFLOW:-0}" != 1 ]; then
 	fi
 fi
 
+# A newcomer's first command, from a fresh clone of this tree's HEAD:
+# `make run` must end with the demo's success line (scripts/run-demo.sh).
+if [ "${GMP_SKIP_FRESH_RUN:-0}" != 1 ]; then
+	log "make run in a fresh clone"
+	fresh=$(mktemp -d)
+	if git -C "$GMP_TOP" rev-parse --git-dir >/dev/null 2>&1 &&
+	   git clone -q "$GMP_TOP" "$fresh/gmp" &&
+	   make -C "$fresh/gmp" run >"$out/fresh-clone-run.log" 2>&1 &&
+	   grep -q "^gmp: demo passed" "$out/fresh-clone-run.log"; then
+		record ok fresh_clone_make_run_ends_with_success_line
+	else
+		record fail fresh_clone_make_run_ends_with_success_line \
+			"(see $out/fresh-clone-run.log)"
+		tail -n 20 "$out/fresh-clone-run.log"
+	fi
+	rm -rf "$fresh"
+fi
+
 echo
 echo "check took $(( $(date +%s) - t0 )) s"
 for f in "${failures[@]}"; do

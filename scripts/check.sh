@@ -59,6 +59,28 @@ for k in debian debug kcsan; do
 	fi
 done
 
+# DKMS, as users install out-of-tree modules: dkms.conf builds HEAD's
+# module for Debian's kernel, in a private source and DKMS tree.
+dkms_build() {
+	local tmp rc
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/src/gmp-1.0" "$tmp/tree"
+	git -C "$GMP_TOP" archive HEAD | tar -x -C "$tmp/src/gmp-1.0" &&
+	dkms add -m gmp -v 1.0 --sourcetree "$tmp/src" --dkmstree "$tmp/tree" &&
+	dkms build -m gmp -v 1.0 -k "$debian_kver" --sourcetree "$tmp/src" \
+		--dkmstree "$tmp/tree" &&
+	[ -f "$tmp/tree/gmp/1.0/$debian_kver/x86_64/module/gmp.ko" ]
+	rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+if dkms_build >"$out/dkms.log" 2>&1; then
+	record ok "dkms_build_for_$debian_kver"
+else
+	record fail "dkms_build_for_$debian_kver" "(see $out/dkms.log)"
+	tail -n 20 "$out/dkms.log"
+fi
+
 # --- host checks ----------------------------------------------------------
 if "$GMP_TOP/scripts/checkpatch.sh" >"$out/checkpatch.log" 2>&1; then
 	record ok checkpatch_strict_clean
@@ -91,6 +113,29 @@ while read -r name verdict; do
 done < <(sed -n 's/^\(test_[a-z0-9_]*\) (.*) \.\.\. \(ok\|FAIL\|ERROR\)$/\1 \2/p' \
 	"$out/host-unittest.log")
 
+# kunit.py's reading of one cell's KUnit results (scripts/kunit-ktap.py
+# joins the suites' KTAP): its totals, beside the number of KUnit cases
+# parse-results.py counted. 6.1's debugfs results keep only the last line
+# of a parameterised case, numbered by its parameter, which kunit.py
+# reports as errors and counts as one test; gmp's parser counts the case.
+kunit_py() {	# kunit_py LABEL
+	local dir=$out/$1 sum ours
+	grep -q "^@@gmp begin ktap" "$dir/results.log" 2>/dev/null || return 0
+	python3 "$GMP_TOP/scripts/kunit-ktap.py" "$dir/results.log" >"$dir/kunit.ktap"
+	(cd "$ksrc/tools/testing/kunit" && python3 kunit.py parse "$dir/kunit.ktap") \
+		>"$dir/kunit-py.log" 2>&1
+	sum=$(sed -n 's/.*Testing complete\. //p' "$dir/kunit-py.log" | tail -n 1)
+	ours=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["tests"]; print(sum(1 for x in t if x["name"].startswith("kunit.")))' \
+		"$dir/verdicts.json" 2>/dev/null)
+	echo "gmp: $1: kunit.py: ${sum:-no summary}; parse-results.py: ${ours:-?} KUnit cases (kunit.py counts a parameterised case once and reports 6.1's numbering of its parameters as errors)"
+	if [ -n "$sum" ] && ! grep -Eq "failed: [1-9]|crashed: [1-9]" <<<"$sum" &&
+	   ! grep -q "Ran 0 tests" <<<"$sum"; then
+		record ok "kunit_py_parse.$1"
+	else
+		record fail "kunit_py_parse.$1" "(see $dir/kunit-py.log)"
+	fi
+}
+
 # --- VM matrix ------------------------------------------------------------
 # kcsan runs the KUnit suites only (plan kunit): KCSAN finds data races
 # where the suites stress the rings and protocols.
@@ -121,6 +166,7 @@ for cell in $matrix; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 	[ "$f" = 0 ] || failures+=("$label: logs in $out/$label/")
+	kunit_py "$label"
 done
 
 # A goroutine stack overflow must hit the guard page below its stack, and

@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
       busybox-static build-essential bc flex bison libelf-dev libssl-dev
-      dwarves cpio python3 kmod xz-utils gzip rsync sparse spin)
+      dwarves cpio python3 kmod xz-utils gzip rsync sparse spin dkms)
 [ "${GMP_WITH_GO:-0}" = 1 ] && pkgs+=(golang-go gnuplot-nox)
 
 missing=()

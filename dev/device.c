@@ -128,8 +128,10 @@ static long gmp_ioctl_stats(void __user *uarg)
 			       &usize);
 	if (ret)
 		return ret;
-	if (st.flags)
+	if (st.flags & ~GMP_STATS_RESET_PEAK)
 		return -EINVAL;
+	if ((st.flags & GMP_STATS_RESET_PEAK) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (st.percpu_cap > GMP_STATS_MAX_P)
 		return -EINVAL;
 	if (st.percpu_cap && (!st.percpu_ptr ||
@@ -142,6 +144,8 @@ static long gmp_ioctl_stats(void __user *uarg)
 			return -ENOMEM;
 	}
 	n = gmp_stats_snapshot(&st, per_p, st.percpu_cap);
+	if (st.flags & GMP_STATS_RESET_PEAK)
+		gmp_stats_reset_peak();
 	st.nr_p = n;
 	ret = per_p ? gmp_stats_copy_p(&st, per_p, n) : 0;
 	kfree(per_p);
@@ -251,7 +255,7 @@ static struct miscdevice gmp_miscdev = {
 int gmp_dev_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct gmp_version) != GMP_VERSION_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct gmp_stats) != GMP_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct gmp_stats) != GMP_STATS_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct gmp_stats_p) != GMP_STATS_P_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gmp_maxprocs) != GMP_MAXPROCS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct gmp_job_submit) != GMP_JOB_SUBMIT_SIZE_VER0);

@@ -97,6 +97,20 @@ static struct gmp_g *gmp_g_get(unsigned int class)
 	return gp;
 }
 
+/*
+ * Count a new G alive and keep the exact high-water mark: one relaxed
+ * read per spawn, a cmpxchg only when the count passes the peak.
+ */
+static __always_inline void gmp_ngalive_inc(void)
+{
+	int n = atomic_inc_return(&gmp_sched.ngalive);
+	int peak = atomic_read(&gmp_sched.ngpeak);
+
+	while (unlikely(n > peak) &&
+	       !atomic_try_cmpxchg_relaxed(&gmp_sched.ngpeak, &peak, n))
+		;
+}
+
 /**
  * gmp_newproc() - make a RUNNABLE G for fn(arg), not yet queued
  * @owner: module pinned until the G exits
@@ -168,7 +182,7 @@ struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 		strscpy(gp->name, opts->name, sizeof(gp->name));
 	else
 		gp->name[0] = '\0';	/* most Gs: no strscpy() per spawn */
-	atomic_inc(&gmp_sched.ngalive);
+	gmp_ngalive_inc();
 	old = atomic_read(&gp->status);
 	gmp_g_casstatus(gp, old, GMP_G_RUNNABLE);
 	trace_gmp_go_create(gp, p);

@@ -358,6 +358,7 @@ struct gmp_sched {
 	struct list_head allgs;		/* AG: every G ever allocated */
 	spinlock_t allglock;		/* AG: allgs (dumps walk it) */
 	atomic_t ngalive;		/* A: Gs created and not yet exited */
+	atomic_t ngpeak;		/* A: ngalive's high-water mark */
 	wait_queue_head_t gdone_wq;	/* woken when ngalive drops to 0 */
 	bool stopping;			/* L, read with READ_ONCE() */
 	struct work_struct newm_work;	/* creates Ms for gmp_sched.needm */
@@ -573,6 +574,7 @@ int gmp_stats_snapshot(struct gmp_stats *st, struct gmp_stats_p *per_p,
 void gmp_stats_init(void);
 void gmp_stats_exit(void);
 void gmp_debug_dump(const char *why);
+void gmp_stats_reset_peak(void);
 extern unsigned int gmp_schedtrace_ms;
 
 /* procresize.c */

@@ -136,6 +136,7 @@ int gmp_stats_snapshot(struct gmp_stats *st, struct gmp_stats_p *per_p, int cap)
 	st->spinningthreads = atomic_read(&gmp_sched.nmspinning);
 	gmp_stats_ms(st);
 	st->goroutines_alive = atomic_read(&gmp_sched.ngalive);
+	st->goroutines_peak = atomic_read(&gmp_sched.ngpeak);
 	for (i = 0; i < READ_ONCE(gmp_sched.nallp); i++) {
 		gmp_stats_p_fill(gmp_sched.allp[i], &one);
 		gmp_stats_sum(st, &one);
@@ -390,6 +391,19 @@ static void gmp_schedtrace_workfn(struct work_struct *work)
 		st.idlethreads, st.runqueue, st.goroutines_alive);
 	schedule_delayed_work(&gmp_schedtrace_work,
 			      msecs_to_jiffies(gmp_schedtrace_ms));
+}
+
+/**
+ * gmp_stats_reset_peak() - start the goroutines' high-water mark afresh
+ *
+ * From the goroutines alive now; a spawn racing with the reset itself may
+ * be counted only from the next spawn on.
+ *
+ * Context: any.
+ */
+void gmp_stats_reset_peak(void)
+{
+	atomic_set(&gmp_sched.ngpeak, atomic_read(&gmp_sched.ngalive));
 }
 
 void gmp_stats_init(void)

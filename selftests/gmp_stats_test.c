@@ -140,7 +140,7 @@ TEST_F(dev, stats_bad_arguments_are_rejected)
 	struct gmp_stats st = { .size = sizeof(st) };
 
 	ASSERT_NE(MAP_FAILED, unmapped);
-	st.flags = 1;
+	st.flags = GMP_STATS_RESET_PEAK << 1;	/* unknown */
 	EXPECT_EQ(-EINVAL, gmp_ioctl(self->fd, GMP_IOC_STATS, &st));
 	st.flags = 0;
 	st.percpu_cap = GMP_STATS_MAX_P + 1;
@@ -158,6 +158,53 @@ TEST_F(dev, stats_bad_arguments_are_rejected)
 	EXPECT_EQ(-EINVAL, gmp_ioctl(self->fd, GMP_IOC_STATS, &st));
 	EXPECT_EQ(-EFAULT, gmp_ioctl(self->fd, GMP_IOC_STATS, NULL));
 	munmap(unmapped, 4096);
+}
+
+/* STATS with @flags, zeroed otherwise; -errno. */
+static long stats_read(int fd, struct gmp_stats *st, __u64 flags)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->flags = flags;
+	return gmp_ioctl(fd, GMP_IOC_STATS, st);
+}
+
+/*
+ * goroutines_peak is the exact high-water mark of goroutines_alive: a park
+ * job's 1,000 goroutines are all alive at once, so after a reset and the
+ * job the peak is at least 1,000; a reset reports it, then starts again
+ * from the goroutines alive.
+ */
+TEST_F(dev, stats_peak_is_the_high_water_mark_and_resets)
+{
+	struct gmp_job_wait jw;
+	struct gmp_stats st;
+
+	if (getuid() != 0)
+		SKIP(return, "resetting the peak needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, stats_read(self->fd, &st, GMP_STATS_RESET_PEAK));
+	ASSERT_EQ(0, job_run(self->fd, JOB(GMP_JOB_PARK, 1000, 100), &jw));
+	ASSERT_EQ(0, jw.error);
+	ASSERT_EQ(0, stats_read(self->fd, &st, 0));
+	EXPECT_LE(1000, st.goroutines_peak);
+	EXPECT_LE(st.goroutines_alive, st.goroutines_peak);
+	ASSERT_EQ(0, stats_read(self->fd, &st, GMP_STATS_RESET_PEAK));
+	EXPECT_LE(1000, st.goroutines_peak);	/* reported, then reset */
+	ASSERT_EQ(0, stats_read(self->fd, &st, 0));
+	EXPECT_GT(1000, st.goroutines_peak);
+	EXPECT_LE(st.goroutines_alive, st.goroutines_peak);
+}
+
+TEST_F(dev, stats_peak_reset_without_cap_sys_admin_is_eperm)
+{
+	struct gmp_stats st;
+
+	if (getuid() != 0)
+		SKIP(return, "must start as root to drop to nobody");
+	ASSERT_EQ(0, setgid(65534));
+	ASSERT_EQ(0, setuid(65534));
+	EXPECT_EQ(-EPERM, stats_read(self->fd, &st, GMP_STATS_RESET_PEAK));
+	EXPECT_EQ(0, stats_read(self->fd, &st, 0));
 }
 
 TEST_F(dev, set_maxprocs_changes_and_restores_gomaxprocs)

@@ -32,7 +32,7 @@
 
 /* ABI version: the major changes only on an incompatible change. */
 #define GMP_ABI_MAJOR		1
-#define GMP_ABI_MINOR		0
+#define GMP_ABI_MINOR		1
 
 /* gmp_version.features bits: what this module build provides. */
 #define GMP_FEAT_KUNIT		_BITULL(0)	/* built with KUnit suites */
@@ -101,7 +101,7 @@ struct gmp_stats_p {
 /**
  * struct gmp_stats - GMP_IOC_STATS argument: global counters and per-P
  * @size:	in: sizeof(struct gmp_stats) as the caller knows it
- * @flags:	in: must be zero
+ * @flags:	in: GMP_STATS_RESET_PEAK, or zero
  * @percpu_ptr:	in: user array of @percpu_cap entries of @percpu_size bytes,
  *		or 0 for none
  * @percpu_cap:	in: entries in @percpu_ptr (at most 4096)
@@ -111,6 +111,10 @@ struct gmp_stats_p {
  * The remaining fields are outputs, in the spirit of Go's schedtrace:
  * Ps, Ms ("threads"), queue lengths, goroutine and scheduler counters,
  * stop-the-world pauses, and the blocking-detection mechanism in use.
+ * @goroutines_peak (since ABI 1.1) is the exact high-water mark of
+ * @goroutines_alive since the module was loaded or the peak was last
+ * reset; GMP_STATS_RESET_PEAK (CAP_SYS_ADMIN) reports it, then resets it
+ * to the goroutines alive.
  */
 struct gmp_stats {
 	__u64 size;
@@ -148,9 +152,12 @@ struct gmp_stats {
 	__u64 stw_total_ns;
 	__u64 hotplug_events;
 	__u64 stack_bytes;	/* goroutine stack memory allocated */
+	__u64 goroutines_peak;	/* since ABI 1.1 */
 };
 
 #define GMP_STATS_SIZE_VER0	280
+#define GMP_STATS_SIZE_VER1	288
+#define GMP_STATS_RESET_PEAK	_BITULL(0)
 #define GMP_STATS_MAX_P		4096
 
 /**

@@ -203,10 +203,29 @@ static __poll_t gmp_poll(struct file *file, struct poll_table_struct *wait)
 	return gmp_file_poll(file->private_data, file, wait);
 }
 
+/*
+ * A file opened read-only may observe (VERSION, STATS, GET_MAXPROCS);
+ * what submits, collects, cancels or changes something needs the file
+ * open for writing, as write(2) would.
+ */
+static bool gmp_ioctl_needs_write(unsigned int cmd)
+{
+	switch (cmd) {
+	case GMP_IOC_SET_MAXPROCS:
+	case GMP_IOC_SUBMIT:
+	case GMP_IOC_WAIT:
+	case GMP_IOC_CANCEL:
+		return true;
+	}
+	return false;
+}
+
 static long gmp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
+	if (gmp_ioctl_needs_write(cmd) && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 	switch (cmd) {
 	case GMP_IOC_VERSION:
 		return gmp_ioctl_version(uarg);

@@ -46,6 +46,35 @@ TEST_F(dev, version_reports_abi_and_kernel_size)
 	EXPECT_EQ(0, v.flags);
 }
 
+/*
+ * A read-only open may observe but not act: VERSION, STATS and
+ * GET_MAXPROCS work; SUBMIT, WAIT, CANCEL and SET_MAXPROCS are -EBADF.
+ */
+TEST_F(dev, read_only_open_observes_but_cannot_submit_or_change)
+{
+	struct gmp_version v = { .size = sizeof(v) };
+	struct gmp_stats st = { .size = sizeof(st) };
+	struct gmp_maxprocs mp = { .size = sizeof(mp) };
+	struct gmp_job_submit js = JOB(GMP_JOB_SPAWN, 1);
+	struct gmp_job_wait jw = { .size = sizeof(jw), .id = 1 };
+	struct gmp_job_cancel jc = { .size = sizeof(jc), .id = 1 };
+	int ro = open(GMP_DEV, O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, ro) TH_LOG("open %s read-only: %s", GMP_DEV, strerror(errno));
+	js.size = sizeof(js);
+	EXPECT_EQ(0, gmp_ioctl(ro, GMP_IOC_VERSION, &v));
+	EXPECT_EQ(0, gmp_ioctl(ro, GMP_IOC_STATS, &st));
+	EXPECT_EQ(0, gmp_ioctl(ro, GMP_IOC_GET_MAXPROCS, &mp));
+	EXPECT_EQ(-EBADF, gmp_ioctl(ro, GMP_IOC_SUBMIT, &js));
+	EXPECT_EQ(-EBADF, gmp_ioctl(ro, GMP_IOC_WAIT, &jw));
+	EXPECT_EQ(-EBADF, gmp_ioctl(ro, GMP_IOC_CANCEL, &jc));
+	EXPECT_EQ(-EBADF, gmp_ioctl(ro, GMP_IOC_SET_MAXPROCS, &mp));
+	EXPECT_EQ(-ENOTTY, gmp_ioctl(ro, _IO(GMP_IOC_MAGIC, 0x7f), NULL));
+	/* The same SUBMIT on the read-write fixture works. */
+	EXPECT_LT(0, job_submit(self->fd, js));
+	close(ro);
+}
+
 TEST_F(dev, version_size_below_ver0_is_einval)
 {
 	struct gmp_version v = { .size = GMP_VERSION_SIZE_VER0 - 8 };

@@ -159,6 +159,13 @@ int gmp_job_task_start(struct gmp_job *job)
 
 	if (err)
 		return err;
+	/*
+	 * The task pins the module until gmp_job_task_done() returns: a
+	 * delayed work whose timer is still pending must keep rmmod refused,
+	 * since destroy_workqueue() waits for queued work, not for timers.
+	 * Our caller runs module code, so the module is live (__module_get).
+	 */
+	__module_get(THIS_MODULE);
 	atomic_inc(&job->nlive);
 	spin_lock(&job->lock);
 	job->created++;
@@ -170,13 +177,19 @@ int gmp_job_task_start(struct gmp_job *job)
  * gmp_job_task_done() - a baseline task of @job has finished its work
  * @job: the job; the last task (or goroutine) finishes it
  *
- * Context: process context (a kthread or a work item).
+ * Drops the task's module reference last. The caller returns into module
+ * code afterwards, which is safe: a work item of gmp_bench_wq is waited
+ * for by destroy_workqueue() at unload, and a kthread holds a reference
+ * of its own (module_put_and_kthread_exit()).
+ *
+ * Context: process context (a kthread or a work item of gmp_bench_wq).
  */
 void gmp_job_task_done(struct gmp_job *job)
 {
 	gmp_task_uncharge(job->file);
 	if (atomic_dec_and_test(&job->nlive))
 		gmp_job_finish(job);
+	module_put(THIS_MODULE);
 }
 
 /* The last goroutine of @job has exited: compute the result, tell WAIT. */
@@ -294,6 +307,9 @@ long gmp_job_submit(struct gmp_file *f, void __user *uarg)
 	root = js.mode ? kind->root_mode[js.mode] : kind->root;
 	if (!root)
 		return -EOPNOTSUPP;
+	/* Real kernel threads, one per goroutine: the administrator's. */
+	if (js.mode == GMP_MODE_KTHREAD && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	for (i = kind->nparams; i < ARRAY_SIZE(js.raw); i++)
 		if (js.raw[i])
 			return -EINVAL;

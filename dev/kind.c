@@ -29,9 +29,11 @@
  * (gmp_job_task_start/done), so the job finishes when the last one has.
  * Tasks are not cancelled the way goroutines are: they poll
  * job->cancelled at each step, and a sleeping one finishes its sleep.
- * Each kthread holds a module reference and drops it with
- * module_put_and_kthread_exit(); work items are drained by
- * destroy_workqueue() at unload.
+ * Every task holds a module reference from gmp_job_task_start() to the
+ * end of gmp_job_task_done(), so a delayed work whose timer is pending
+ * keeps rmmod refused; each kthread also holds one of its own, dropped by
+ * module_put_and_kthread_exit(); work items still running at unload are
+ * waited for by destroy_workqueue().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -1011,6 +1011,46 @@ TEST_F(job, set_maxprocs_without_cap_sys_admin_is_eperm)
 						 WEXITSTATUS(status));
 }
 
+/*
+ * Kthread mode makes real kernel threads: it needs CAP_SYS_ADMIN, while
+ * the goroutine and workqueue modes of the same job work for anyone who
+ * may open the device.
+ */
+TEST_F(job, kthread_mode_without_cap_sys_admin_is_eperm)
+{
+	struct gmp_job_submit js = JOB(GMP_JOB_SPAWN, 10);
+	struct gmp_job_wait jw;
+	int status;
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "must start as root to drop to nobody");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(1);
+		js.mode = GMP_MODE_KTHREAD;
+		if (job_submit(self->fd, js) != -EPERM)
+			_exit(2);
+		js.mode = GMP_MODE_WORKQUEUE;
+		if (job_run(self->fd, js, &jw) || jw.error || jw.result != 10)
+			_exit(3);
+		js.mode = GMP_MODE_GOROUTINE;
+		if (job_run(self->fd, js, &jw) || jw.error || jw.result != 10)
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("failed at step %d",
+						 WEXITSTATUS(status));
+	js.mode = GMP_MODE_KTHREAD;	/* and root may */
+	ASSERT_EQ(0, job_run(self->fd, js, &jw));
+	EXPECT_EQ(0, jw.error);
+	EXPECT_EQ(10, jw.result);
+}
+
 /* ---- limits ------------------------------------------------------------- */
 
 /*

@@ -249,7 +249,8 @@ struct gmp_maxprocs {
  * GOROUTINE only (-EOPNOTSUPP).
  *
  *  KTHREAD	a kthread per goroutine (kthread_run()), channels become
- *		completions or wake_up_process(), gmp_sleep() an hrtimer sleep
+ *		completions or wake_up_process(), gmp_sleep() an hrtimer sleep;
+ *		needs CAP_SYS_ADMIN (-EPERM otherwise)
  *  WORKQUEUE	a work item per goroutine on a dedicated unbound workqueue;
  *		a parent that would wait for its children instead counts
  *		them down, and the last child finishes the parent's work

@@ -135,6 +135,34 @@ hotplug_sysfs() {
 }
 step cpu_hotplug_via_sysfs_while_goroutines_run hotplug_sysfs
 
+# A job's work items pin the module: kill -9 the submitter of a
+# workqueue-mode sleep job whose delayed works still wait for their
+# timers; rmmod is refused until the last has run, then works, and
+# nothing of the module's runs afterwards (a late timer would oops).
+delayed_work_pins_module() {
+	insmod /gmp/gmp.ko || return 1
+	/gmp/gmpctl run sleep --n 100 --ns 3000000000 --mode workqueue \
+		>/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	if rmmod gmp 2>/dev/null; then
+		echo "rmmod succeeded with delayed works pending"
+		sleep 5
+		return 1
+	fi
+	i=0
+	until rmmod gmp 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || return 1
+		sleep 0.2
+	done
+	sleep 5
+	! module_loaded
+}
+step pending_delayed_work_keeps_module_until_it_ran delayed_work_pins_module
+
 # Slab and vmalloc memory in kB, to compare before load and after unload.
 mem_kb() {
 	awk '/^(Slab|VmallocUsed):/ { s += $2 } END { print s }' /proc/meminfo

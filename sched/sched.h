@@ -416,7 +416,7 @@ static __always_inline struct gmp_g *getg(void)
 
 	if (!in_task())
 		return NULL;
-	h = current->stack;
+	h = gmp_arch_current()->stack;	/* never a cached current */
 	if (h->cookie != (gmp_stack_cookie ^ (unsigned long)h->g))
 		return NULL;
 	return h->g;
@@ -526,7 +526,7 @@ void gmp_stack_canary_init(void);
 void gmp_newm_workfn(struct work_struct *work);
 void gmp_stop_ms(void);
 void gmp_g_start(struct gmp_g *gp);
-asmlinkage __visible void gmp_goexit(void);
+asmlinkage __visible __noreturn void gmp_goexit(void);
 struct gmp_g *gmp_newproc(struct module *owner, gmp_fn_t fn, void *arg,
 			  const struct gmp_spawn_opts *opts, int *err);
 void gmp_steal_order_reset(struct gmp_steal_order *o, unsigned int count);

@@ -74,7 +74,7 @@ void gmp_mcall(struct gmp_g *gp, gmp_mcall_fn fn)
 	local_irq_save(flags);
 	m->mcall_fn = fn;
 	m->mcall_g = gp;
-	current->stack = m->kstack;
+	gmp_arch_current()->stack = m->kstack;
 	gmp_switch(&gp->sched, &m->g0.sched);
 	/* Running again, maybe on another M: see gmp_switch_finish(). */
 	gmp_switch_finish(gp);
@@ -217,10 +217,10 @@ gmp_mcall_handoff(struct gmp_g *gp, gmp_mcall_fn fn)
 	}
 	if (next && __gmp_execute_prepare(m, next, inherit_time)) {
 		m->ndirect++;
-		current->stack = next->stack;
+		gmp_arch_current()->stack = next->stack;
 		gmp_switch(&gp->sched, &next->sched);
 	} else {
-		current->stack = m->kstack;
+		gmp_arch_current()->stack = m->kstack;
 		gmp_switch(&gp->sched, &m->g0.sched);
 	}
 	gmp_switch_finish(gp);

@@ -17,6 +17,26 @@
 #include <linux/linkage.h>
 #include <linux/string.h>
 #include <linux/build_bug.h>
+#include <linux/version.h>
+#include <asm/current.h>
+#include <asm/percpu.h>
+
+/*
+ * The task this CPU runs, read afresh at every call. A G may resume on
+ * another M, i.e. in another task, after any call that can switch, while
+ * get_current() is a "stable" per-CPU read that the compiler may keep in
+ * a register across calls within one function: a G that read current
+ * before it moved would then see its old M's task, and that task's
+ * ->stack, which is another G's. this_cpu_read() is a volatile read.
+ */
+static __always_inline struct task_struct *gmp_arch_current(void)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return this_cpu_read(pcpu_hot.current_task);
+#else
+	return this_cpu_read(current_task);
+#endif
+}
 
 /* A switched-out context: just its stack pointer. */
 struct gmp_ctx {

@@ -46,6 +46,33 @@ KCSAN_KERNEL = """\
 [    4.314930] ==================================================================
 """
 
+# Linux's own tick race, both accesses by interrupts that came in over
+# goroutines: the gmp frames are the interrupted tasks', not the accesses'.
+KCSAN_IRQ_OVER_GMP = """\
+[  230.382820] ==================================================================
+[  230.382820] BUG: KCSAN: data-race in __hrtimer_run_queues / hrtimer_active
+[  230.382820] 
+[  230.382820] read to 0xffff88807dc1e348 of 8 bytes by interrupt on cpu 1:
+[  230.382820]  hrtimer_active+0x5b/0xb0
+[  230.382820]  task_tick_fair+0x11c/0x1e0
+[  230.382820]  scheduler_tick+0xe0/0x330
+[  230.382820]  __hrtimer_run_queues+0x392/0x560
+[  230.382820]  hrtimer_interrupt+0x1ba/0x380
+[  230.382820]  asm_sysvec_apic_timer_interrupt+0x16/0x20
+[  230.382820]  gmp_newproc+0x25e/0xac0 [gmp]
+[  230.382820]  __gmp_go+0x49/0xa0 [gmp]
+[  230.382820] 
+[  230.382820] write to 0xffff88807dc1e348 of 8 bytes by interrupt on cpu 0:
+[  230.382820]  __hrtimer_run_queues+0x24d/0x560
+[  230.382820]  hrtimer_interrupt+0x1ba/0x380
+[  230.382820]  asm_sysvec_apic_timer_interrupt+0x16/0x20
+[  230.382820]  gmp_execute+0x10b/0x1a0 [gmp]
+[  230.382820]  gmp_mstart_loop+0x116/0xb20 [gmp]
+[  230.382820] 
+[  230.382820] Reported by Kernel Concurrency Sanitizer on:
+[  230.382820] ==================================================================
+"""
+
 KCSAN_GMP = """\
 [   68.901745] ==================================================================
 [   68.901745] BUG: KCSAN: data-race in gmp_switch_finish [gmp] / gmp_sysmon [gmp]
@@ -154,6 +181,15 @@ class ParseResultsTest(unittest.TestCase):
         v = verdicts(KCSAN_KERNEL + CLEAN_CONSOLE, GOOD_RESULTS)
         self.assertTrue(v["no_kernel_splat"])
         v = verdicts(KCSAN_KERNEL + CLEAN_CONSOLE + KCSAN_GMP, GOOD_RESULTS)
+        self.assertFalse(v["no_kernel_splat"])
+
+    def test_kcsan_race_of_interrupts_over_goroutines_is_not_gmps(self):
+        v = verdicts(KCSAN_IRQ_OVER_GMP + CLEAN_CONSOLE, GOOD_RESULTS)
+        self.assertTrue(v["no_kernel_splat"])
+        # The same report with a gmp frame above the entry is gmp's.
+        gmp_irq = KCSAN_IRQ_OVER_GMP.replace(" task_tick_fair+0x11c/0x1e0",
+                                             " gmp_sysmon_kick_fn+0x1c/0x40 [gmp]")
+        v = verdicts(gmp_irq + CLEAN_CONSOLE, GOOD_RESULTS)
         self.assertFalse(v["no_kernel_splat"])
 
     def test_kmemleak_report_of_a_gmp_object_fails_the_run(self):

@@ -25,7 +25,15 @@ rc=0
 "$GMP_TOP/scripts/vm.sh" --kernel "/boot/vmlinuz-$kver" \
 	--module "$GMP_TOP/build/debian/gmp.ko" --plan demo \
 	--smp "${GMP_SMP:-2}" --mem "$mem" --timeout 600 --out "$out" || rc=$?
-grep -v '^@@gmp' "$out/results.log" || true
+# The gmpctl trace timeline comes as a gzipped, base64 block: not shown.
+sed '/^@@gmp begin trace/,/^@@gmp end/d' "$out/results.log" | grep -v '^@@gmp' || true
 grep -q '^@@gmp done rc=0' "$out/results.log" ||
 	die "demo failed (rc=$rc); console in $out/console.log"
+rm -f "$out/trace.json"
+if grep -q '^@@gmp begin trace' "$out/results.log"; then
+	sed -n '/^@@gmp begin trace/,/^@@gmp end/{/^@@gmp/!p}' "$out/results.log" |
+		tr -d '\r' | base64 -d | gunzip >"$out/trace.json" ||
+		die "the trace in $out/results.log is damaged"
+	echo "trace: ${out#"$GMP_TOP"/}/trace.json (open it in ui.perfetto.dev or chrome://tracing)"
+fi
 echo "gmp: demo passed: skynet of 1,111,111 goroutines, ping-pong, stats, unload"

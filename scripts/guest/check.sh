@@ -115,6 +115,87 @@ step observability_dump_schedtrace_gmpctl observability
 # the trace must agree with itself and with the counters (tracepoints.sh).
 tracepoints_step tracepoints_trace_every_transition_and_match_counters
 
+# gmpctl trace: 3 s of the scheduler as a Chrome trace / Perfetto JSON
+# timeline, recorded in a tracefs instance of its own while other
+# processes' skynet and pingpong jobs run (started once it records: a new
+# instance takes a while to set up under TCG, longer than these jobs).
+# `gmpctl trace --check` must accept it: it parses, each P track's X
+# slices are in time order and nest exactly, every b has its e, and there
+# are slices on two P tracks or more (one at SMP 1) and goroutine
+# lifetimes. The jobs must be right, the instance gone, the top-level
+# tracer as it was, and a truncated file or a missing -o refused (exit 1,
+# exit 2).
+gmpctl_trace_run() {
+	t=$TRACEFS
+	clock0=$(cat $t/trace_clock)
+	/gmp/gmpctl trace --seconds 3 -o /tmp/t.json 2>/tmp/gt-err &
+	tr=$!
+	gmpctl_trace_wait $tr ||
+		{ wait $tr; cat /tmp/gt-err; echo "trace: it never recorded"; return 1; }
+	/gmp/gmpctl run skynet --size 20000 >/tmp/gt-sky 2>&1 &
+	sky=$!
+	/gmp/gmpctl run pingpong --iters 20000 >/tmp/gt-pp 2>&1 &
+	pp=$!
+	wait $sky
+	rs=$?
+	wait $pp
+	rp=$?
+	wait $tr
+	rc=$?
+	cat /tmp/gt-sky /tmp/gt-pp /tmp/gt-err
+	[ $rc = 0 ] || { echo "trace: gmpctl trace exited $rc"; return 1; }
+	[ $rs = 0 ] && [ $rp = 0 ] && grep -q "result=199990000" /tmp/gt-sky ||
+		{ echo "trace: a job failed"; return 1; }
+	if ls -d $t/instances/gmpctl-* 2>/dev/null; then
+		echo "trace: tracefs instance left behind"
+		return 1
+	fi
+	[ "$(cat $t/trace_clock)" = "$clock0" ] && [ "$(cat $t/events/gmp/enable)" = 0 ] ||
+		{ echo "trace: the top-level tracer was changed"; return 1; }
+	min=1
+	[ "$(nproc)" -ge 2 ] && min=2
+	out=$(/gmp/gmpctl trace --check /tmp/t.json --min-tracks $min) ||
+		{ echo "$out"; return 1; }
+	echo "$out"
+	lives=$(echo "$out" | sed -n 's/.* \([0-9]*\) goroutine lifetimes.*/\1/p')
+	[ "${lives:-0}" -gt 0 ] || { echo "trace: no goroutine lifetimes"; return 1; }
+	head -c 4096 /tmp/t.json >/tmp/t-cut.json
+	/gmp/gmpctl trace --check /tmp/t-cut.json 2>/dev/null
+	[ $? = 1 ] || { echo "trace: a truncated file passed --check"; return 1; }
+	/gmp/gmpctl trace --seconds 1 2>/dev/null
+	[ $? = 2 ] || { echo "trace: no -o is not a usage error"; return 1; }
+	rm -f /tmp/t.json /tmp/t-cut.json
+}
+
+gmpctl_trace() {
+	insmod /gmp/gmp.ko || return 1
+	gmpctl_trace_run
+	rc=$?
+	i=0
+	until rmmod gmp 2>/dev/null; do	# the jobs' last goroutines may linger
+		i=$((i + 1))
+		[ $i -lt 50 ] || return 1
+		sleep 0.2
+	done
+	return $rc
+}
+
+# SKIP on a kernel without tracefs events, or whose gmp has none.
+gmpctl_trace_step() {
+	missing=$(trace_missing)
+	if [ -z "$missing" ] && insmod /gmp/gmp.ko; then
+		[ -d $TRACEFS/events/gmp ] ||
+			missing="no gmp events in $TRACEFS/events (CONFIG_TRACEPOINTS is not set)"
+		rmmod gmp
+	fi
+	if [ -n "$missing" ]; then
+		step_skip "$1" "$missing"
+	else
+		step "$1" gmpctl_trace
+	fi
+}
+gmpctl_trace_step gmpctl_trace_timeline_valid
+
 # CPU hotplug through sysfs while goroutines run: the example driver's
 # ring runs in the background while the last CPU goes off and on line.
 hotplug_sysfs() {

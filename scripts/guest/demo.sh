@@ -32,7 +32,26 @@ grep -q "result=499999500000" /tmp/skynet.out || fail "wrong skynet sum"
 
 echo
 echo "== ping-pong: 100,000 round trips over unbuffered channels"
+# A 1 s timeline of the ping-pong (gmpctl trace), if this kernel has the
+# tracepoints; sent to the host after the ping-pong, gzipped, in base64.
+tracing=
+[ -d /sys/kernel/debug/tracing/events/gmp ] || [ -d /sys/kernel/tracing/events/gmp ] &&
+	tracing=1
+if [ -n "$tracing" ]; then
+	/gmp/gmpctl trace --seconds 1 --buffer-kb 32768 -o /tmp/trace.json \
+		2>/tmp/trace.err &
+	tpid=$!
+	gmpctl_trace_wait "$tpid" || { cat /tmp/trace.err; fail "gmpctl trace failed"; }
+fi
 /gmp/gmpctl run pingpong --iters 100000 || fail "pingpong failed"
+if [ -n "$tracing" ]; then
+	wait "$tpid" || { cat /tmp/trace.err; fail "gmpctl trace failed"; }
+	echo "   timeline of its first second: gmpctl trace --seconds 1 -o /tmp/trace.json"
+	sed 's/^gmpctl: trace: /   /' /tmp/trace.err
+	echo "@@gmp begin trace trace.json.gz.base64"
+	gzip -c /tmp/trace.json | base64
+	echo "@@gmp end"
+fi
 echo "   the same with kthreads and completions, and with work items:"
 /gmp/gmpctl run pingpong --iters 20000 --mode kthread || fail "kthread pingpong failed"
 /gmp/gmpctl run pingpong --iters 100000 --mode workqueue || fail "workqueue pingpong failed"

@@ -77,3 +77,18 @@ kmemleak_report() {
 	cat /sys/kernel/debug/kmemleak
 	echo "@@gmp end"
 }
+
+# Wait until `gmpctl trace`, process PID, records into its tracefs
+# instance: 0, or 1 if it exited first or took more than 20 s.
+gmpctl_trace_wait() {
+	i=0
+	while [ $i -lt 200 ] && kill -0 "$1" 2>/dev/null; do
+		for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+			[ "$(cat "$d/instances/gmpctl-$1/tracing_on" 2>/dev/null)" = 1 ] &&
+				return 0
+		done
+		i=$((i + 1))
+		sleep 0.1
+	done
+	return 1
+}

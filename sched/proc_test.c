@@ -468,9 +468,19 @@ static void pin_fn(void *arg)
 static void spawn_pins_module_and_ready_from_kthread_works(struct kunit *test)
 {
 	struct pin_ctx *c = ct_alloc(test, sizeof(*c));
-	int before = module_refcount(THIS_MODULE), i;
+	int before, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
+	/*
+	 * Gs of earlier cases may still be exiting, each holding a pin: count
+	 * from when none is alive. goexit0() drops the pin right after the
+	 * count, on the same M with interrupts off, so a short wait covers it.
+	 */
+	for (i = 0; i < WAIT_MS && atomic_read(&gmp_sched.ngalive); i++)
+		usleep_range(1000, 2000);
+	KUNIT_ASSERT_EQ(test, atomic_read(&gmp_sched.ngalive), 0);
+	msleep(20);
+	before = module_refcount(THIS_MODULE);
 	KUNIT_ASSERT_EQ(test, ct_go(c, pin_fn, c), 0);
 	/* Pairs with the store-release in pin_unlock(). */
 	for (i = 0; i < WAIT_MS && !smp_load_acquire(&c->parked); i++)

@@ -13,20 +13,21 @@
 #   make stress     KUnit suites N times per boot (SUITES=a,b N=50 CELLS="kcsan:2")
 #
 # KDIR defaults to the running kernel's build tree. When the running kernel
-# has no headers (as on these CI machines), it falls back to the newest
-# installed Debian linux-headers-*-amd64 and says so.
+# has no headers (as on these CI machines), it falls back to Debian 12's
+# 6.1 headers (linux-headers-amd64; scripts/lib.sh, debian_kver) and says so.
 
 KVER ?= $(shell uname -r)
 ifeq ($(origin KDIR),undefined)
 KDIR := /lib/modules/$(KVER)/build
 ifeq ($(wildcard $(KDIR)/Makefile),)
-FALLBACK_KDIR := $(lastword $(sort $(wildcard /lib/modules/*-amd64/build)))
+FALLBACK_KVER := $(shell bash -c '. "$(CURDIR)/scripts/lib.sh" && debian_kver' 2>/dev/null)
+FALLBACK_KDIR := $(if $(FALLBACK_KVER),$(wildcard /lib/modules/$(FALLBACK_KVER)/build))
 ifneq ($(FALLBACK_KDIR),)
 $(info gmp: no headers for the running kernel $(KVER); using $(FALLBACK_KDIR))
 else ifeq ($(filter-out check run deps kernel stress soak bench profile,$(or $(MAKECMDGOALS),all)),)
 # These targets install the Debian headers themselves (scripts/install-deps.sh).
 else
-$(info gmp: no headers for the running kernel $(KVER), and no Debian linux-headers-*-amd64 installed: run 'make deps' (as root))
+$(info gmp: no headers for the running kernel $(KVER), and no Debian linux-headers-amd64 (6.1) installed: run 'make deps' (as root))
 endif
 KDIR := $(FALLBACK_KDIR)
 endif

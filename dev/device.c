@@ -253,7 +253,6 @@ static const struct file_operations gmp_fops = {
 	.poll		= gmp_poll,
 	.unlocked_ioctl	= gmp_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice gmp_miscdev = {

@@ -50,6 +50,7 @@
 
 #include <linux/tracepoint.h>
 
+#include "include/gmp_compat.h"
 #include "sched.h"
 
 #ifndef _GMP_TRACE_DEFS
@@ -122,7 +123,7 @@ TRACE_EVENT(gmp_go_create,
 	    TP_fast_assign(__entry->goid = gp->goid;
 			   __entry->parent = gmp_goid();
 			   __entry->p = gmp_trace_pid(p);
-			   __assign_str(name, gp->name);
+			   gmp_assign_str(name, gp->name);
 			   gmp_trace_fn(__entry->fn, gp->fn);
 	    ),
 	    TP_printk("goid=%llu parent=%llu p=%d name=%s fn=%s",

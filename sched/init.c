@@ -62,11 +62,11 @@ int gmp_schedinit(unsigned int maxprocs)
 
 	memset(&gmp_sched, 0, sizeof(gmp_sched));
 	raw_spin_lock_init(&gmp_sched.lock);
-	spin_lock_init(&gmp_sched.gflock);
+	raw_spin_lock_init(&gmp_sched.gflock);
 	spin_lock_init(&gmp_sched.allglock);
 	INIT_LIST_HEAD(&gmp_sched.allms);
 	INIT_LIST_HEAD(&gmp_sched.allgs);
-	init_waitqueue_head(&gmp_sched.gdone_wq);
+	init_swait_queue_head(&gmp_sched.gdone_wq);
 	INIT_WORK(&gmp_sched.newm_work, gmp_newm_workfn);
 	gmp_stack_cookie = get_random_long() | 1;
 	gmp_stack_canary_init();
@@ -111,8 +111,9 @@ void gmp_sched_shutdown(void)
 {
 	int n;
 
-	while (!wait_event_timeout(gmp_sched.gdone_wq,
-				   !atomic_read(&gmp_sched.ngalive), 10 * HZ)) {
+	while (!swait_event_timeout_exclusive(gmp_sched.gdone_wq,
+					      !atomic_read(&gmp_sched.ngalive),
+					      10 * HZ)) {
 		n = atomic_read(&gmp_sched.ngalive);
 		pr_info("unload waits for %d goroutine%s to exit\n", n,
 			n == 1 ? "" : "s");

@@ -243,7 +243,7 @@ static struct gmp_g *gmp_goexit0(struct gmp_g *gp)
 		atomic64_inc(&gmp_sched.exited_nop);
 	gmp_gfput(m->p, gp);
 	if (atomic_dec_and_test(&gmp_sched.ngalive))
-		wake_up_all(&gmp_sched.gdone_wq);
+		swake_up_one(&gmp_sched.gdone_wq);
 	module_put(owner);
 	return NULL;
 }
@@ -255,7 +255,7 @@ static struct gmp_g *gmp_goexit0(struct gmp_g *gp)
  *
  * Context: a goroutine. Never returns.
  */
-__visible void gmp_goexit(void)
+__visible __noreturn void gmp_goexit(void)
 {
 	struct gmp_g *gp = getg();
 

@@ -12,7 +12,7 @@
  *  R:  gmp_sched.resize_lock (a mutex: GOMAXPROCS changes and hotplug)
  *  W:  written only with the world stopped, under R (sched/procresize.c);
  *      read without a lock (READ_ONCE() where it may change under a reader)
- *  F:  gmp_sched.gflock (the global G free lists, sched/stack.c)
+ *  F:  gmp_sched.gflock (raw: the global G free lists, sched/stack.c)
  *  AG: gmp_sched.allglock (the list of all Gs, for dumps)
  *  G:  gmp_g.lock (raw, IRQ-safe: a G's cancellation against its sleep
  *      timer and its registered wait, sched/cancel.c)
@@ -47,6 +47,7 @@
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/swait.h>
 #include <linux/workqueue.h>
 #include <linux/sched.h>
 #include <linux/hrtimer.h>
@@ -359,7 +360,12 @@ struct gmp_sched {
 	spinlock_t allglock;		/* AG: allgs (dumps walk it) */
 	atomic_t ngalive;		/* A: Gs created and not yet exited */
 	atomic_t ngpeak;		/* A: ngalive's high-water mark */
-	wait_queue_head_t gdone_wq;	/* woken when ngalive drops to 0 */
+	/*
+	 * Woken when ngalive drops to 0, by goexit0 with interrupts off: a
+	 * swait queue, whose lock is raw (a waitqueue's sleeps on PREEMPT_RT).
+	 * Its one waiter is gmp_sched_shutdown().
+	 */
+	struct swait_queue_head gdone_wq;
 	bool stopping;			/* L, read with READ_ONCE() */
 	struct work_struct newm_work;	/* creates Ms for gmp_sched.needm */
 
@@ -386,8 +392,11 @@ struct gmp_sched {
 	u64 hotplug_events;		/* R */
 	struct hlist_node cpuhp_node;	/* I: our cpuhp instance */
 
-	/* The global free lists: owned by sched/stack.c. */
-	spinlock_t gflock;		/* F: the global free lists below */
+	/*
+	 * The global free lists: owned by sched/stack.c. Raw: goexit0 frees
+	 * a G on g0 with interrupts off, where PREEMPT_RT cannot sleep.
+	 */
+	raw_spinlock_t gflock;		/* F: the global free lists below */
 	struct gmp_gqueue gfree[GMP_STACK_NR_CLASSES];	/* F */
 	int ngfree[GMP_STACK_NR_CLASSES];		/* F, read racily by stats */
 	atomic_long_t stack_bytes;	/* A: stack memory allocated */

@@ -26,6 +26,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/shrinker.h>
 
+#include "include/gmp_compat.h"
 #include "sched.h"
 
 static struct kmem_cache *gmp_g_cache;
@@ -124,20 +125,20 @@ void gmp_gfput(struct gmp_p *p, struct gmp_g *gp)
 		gmp_gqueue_push_head(&p->gfree[c], gp);
 		if (++p->ngfree[c] < GMP_GFREE_MAX)
 			return;
-		spin_lock(&gmp_sched.gflock);
+		raw_spin_lock(&gmp_sched.gflock);
 		while (p->ngfree[c] > GMP_GFREE_MAX / 2) {
 			tmp = gmp_gqueue_pop(&p->gfree[c]);
 			p->ngfree[c]--;
 			gmp_gqueue_push_head(&gmp_sched.gfree[c], tmp);
 			gmp_ngfree_add(c, 1);
 		}
-		spin_unlock(&gmp_sched.gflock);
+		raw_spin_unlock(&gmp_sched.gflock);
 		return;
 	}
-	spin_lock(&gmp_sched.gflock);
+	raw_spin_lock(&gmp_sched.gflock);
 	gmp_gqueue_push_head(&gmp_sched.gfree[c], gp);
 	gmp_ngfree_add(c, 1);
-	spin_unlock(&gmp_sched.gflock);
+	raw_spin_unlock(&gmp_sched.gflock);
 }
 
 /**
@@ -158,12 +159,12 @@ struct gmp_g *gmp_gfget(struct gmp_p *p, unsigned int class)
 		goto local;
 	if (!READ_ONCE(gmp_sched.ngfree[class]))
 		return NULL;
-	spin_lock(&gmp_sched.gflock);
+	raw_spin_lock(&gmp_sched.gflock);
 	if (!p) {
 		gp = gmp_gqueue_pop(&gmp_sched.gfree[class]);
 		if (gp)
 			gmp_ngfree_add(class, -1);
-		spin_unlock(&gmp_sched.gflock);
+		raw_spin_unlock(&gmp_sched.gflock);
 		return gp;
 	}
 	while (p->ngfree[class] < GMP_GFREE_MAX / 2 &&
@@ -172,7 +173,7 @@ struct gmp_g *gmp_gfget(struct gmp_p *p, unsigned int class)
 		gmp_gqueue_push_head(&p->gfree[class], gp);
 		p->ngfree[class]++;
 	}
-	spin_unlock(&gmp_sched.gflock);
+	raw_spin_unlock(&gmp_sched.gflock);
 	if (!p->gfree[class].head)
 		return NULL;
 local:
@@ -217,11 +218,11 @@ unsigned long gmp_gfree_trim(unsigned long max)
 
 	for (c = 0; c < GMP_STACK_NR_CLASSES; c++) {
 		while (freed < max) {
-			spin_lock(&gmp_sched.gflock);
+			raw_spin_lock(&gmp_sched.gflock);
 			gp = gmp_gqueue_pop(&gmp_sched.gfree[c]);
 			if (gp)
 				gmp_ngfree_add(c, -1);
-			spin_unlock(&gmp_sched.gflock);
+			raw_spin_unlock(&gmp_sched.gflock);
 			if (!gp)
 				break;
 			gmp_g_free(gp);
@@ -267,31 +268,28 @@ static unsigned long gmp_gfree_scan(struct shrinker *s,
 	return freed ?: SHRINK_STOP;
 }
 
-static struct shrinker gmp_gfree_shrinker = {
-	.count_objects = gmp_gfree_count,
-	.scan_objects = gmp_gfree_scan,
-	.seeks = DEFAULT_SEEKS,
-};
+static struct shrinker *gmp_gfree_shrinker;
 
 int gmp_stack_cache_init(void)
 {
-	int ret;
-
 	gmp_g_cache = KMEM_CACHE(gmp_g, SLAB_HWCACHE_ALIGN);
 	if (!gmp_g_cache)
 		return -ENOMEM;
-	ret = register_shrinker(&gmp_gfree_shrinker, "gmp-stacks");
-	if (ret) {
+	gmp_gfree_shrinker = gmp_shrinker_create("gmp-stacks", gmp_gfree_count,
+						 gmp_gfree_scan);
+	if (!gmp_gfree_shrinker) {
 		kmem_cache_destroy(gmp_g_cache);
 		gmp_g_cache = NULL;
+		return -ENOMEM;
 	}
-	return ret;
+	return 0;
 }
 
 /* After gmp_gfree_all(): nothing is left for the shrinker to free. */
 void gmp_stack_cache_exit(void)
 {
-	unregister_shrinker(&gmp_gfree_shrinker);
+	gmp_shrinker_destroy(gmp_gfree_shrinker);
+	gmp_gfree_shrinker = NULL;
 	kmem_cache_destroy(gmp_g_cache);
 	gmp_g_cache = NULL;
 }

@@ -27,7 +27,7 @@
  * kthread is scheduled back in, tries to take the P back. The notifier
  * runs with the runqueue lock held, so it only flips a status and, if
  * sysmon is in backoff, queues an irq_work that wakes sysmon; the retake
- * itself is sysmon's. Both kernels gmp is tested on have
+ * itself is sysmon's. Every kernel gmp is tested on has
  * CONFIG_PREEMPT_NOTIFIERS; a kernel without it gets no detection
  * (annotate with gmp_enter_blocking()), and the stats say which applies.
  */
@@ -37,6 +37,7 @@
 #include <linux/kthread.h>
 #include <linux/sched/clock.h>
 
+#include "include/gmp_compat.h"
 #include "sched.h"
 #include "gmp_trace.h"
 
@@ -247,6 +248,13 @@ static int gmp_sysmon(void *unused)
 			schedule_hrtimeout_range(&kt, delay * NSEC_PER_USEC / 4,
 						 HRTIMER_MODE_REL);
 		__set_current_state(TASK_RUNNING);
+		/*
+		 * Kicked (gmp_sysmon_kick_fn() reset the delay): leave the
+		 * backoff, or the next poll, 10 ms away, would again find a
+		 * blocked P's syscalltick moved on and never retake it.
+		 */
+		if (READ_ONCE(gmp_sched.sysmon_delay_us) != delay)
+			idle = 0;
 		if (gmp_all_idle()) {
 			gmp_sysmon_idle_wait();
 			idle = 0;
@@ -329,8 +337,11 @@ void gmp_sysmon_release(void)
  * cond_resched(), all __schedule(SM_PREEMPT) -- still has a sleeping
  * state, but it stays queued and runs again without a wakeup: handing its
  * P off would leave a running G without one. __schedule() dequeues prev (deactivate_task()
- * with DEQUEUE_SLEEP: on_rq = 0) only for a sleep, before it calls us;
- * a sleep that signal_pending_state() cancels is set TASK_RUNNING and
+ * with DEQUEUE_SLEEP: on_rq = 0) only for a sleep, before it calls us.
+ * Since 6.12 EEVDF may delay that dequeue (DELAY_DEQUEUE): prev stays
+ * queued, marked se.sched_delayed, which gmp_task_is_runnable() reads as
+ * asleep; without it, most sleeps of a busy M went unseen. A sleep that
+ * signal_pending_state() cancels is set TASK_RUNNING and
  * stays queued. While we hold the runqueue lock nothing else moves
  * prev's on_rq: a wakeup requeues it only under that lock, and a running
  * task is never migrated (TASK_ON_RQ_MIGRATING marks only queued tasks
@@ -341,7 +352,7 @@ static void gmp_m_sched_out(struct preempt_notifier *pn,
 {
 	struct gmp_m *m = container_of(pn, struct gmp_m, pn);
 
-	if (READ_ONCE(current->on_rq) || !m->curg || m->in_syscall || !m->p)
+	if (gmp_task_is_runnable(current) || !m->curg || m->in_syscall || !m->p)
 		return;
 	m->auto_blocked = true;
 	atomic64_inc(&gmp_sched.auto_blocks);

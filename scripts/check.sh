@@ -5,8 +5,10 @@
 # checks and the VM matrix, and end with `N passed, M failed`.
 #
 # Matrix: Debian's stock kernel (SMP 2), the debug test kernel (SMP 2
-# and SMP 4) and the KCSAN kernel (KUnit suites only, SMP 2). Each VM run's console and results are kept under
-# build/check/<label>/; a failed run's logs are listed at the end.
+# and SMP 4), the KCSAN kernel (KUnit suites only, SMP 2), and Debian's
+# 6.12 backport and its PREEMPT_RT build (SMP 2). Each VM run's console
+# and results are kept under build/check/<label>/; a failed run's logs are
+# listed at the end.
 #
 # GMP_MATRIX overrides the matrix, e.g. GMP_MATRIX="debug:4";
 # GMP_KUNIT_SUITES=gmp_chan,gmp_sync runs only those KUnit suites.
@@ -34,6 +36,26 @@ kcsan_dir=$("$GMP_TOP/scripts/build-kernel.sh" "$GMP_TOP/scripts/kconfig/kcsan.c
 	die "KCSAN kernel build failed"
 debian_kver=$(debian_kver)
 [ -n "$debian_kver" ] || die "no Debian kernel installed"
+debian612_kver=$(debian612_kver) || die "no Debian 6.12 kernel installed"
+debian612rt_kver=$(debian612rt_kver) || die "no Debian 6.12-rt kernel installed"
+# The build tree and the image of each kernel of the matrix.
+kernel_kdir() {
+	case $1 in
+	debug) echo "$debug_dir" ;;
+	kcsan) echo "$kcsan_dir" ;;
+	debian612) echo "/lib/modules/$debian612_kver/build" ;;
+	debian612rt) echo "/lib/modules/$debian612rt_kver/build" ;;
+	*) echo "/lib/modules/$debian_kver/build" ;;
+	esac
+}
+kernel_image() {
+	case $1 in
+	debug | kcsan) echo "$(kernel_kdir "$1")/arch/x86/boot/bzImage" ;;
+	debian612) echo "/boot/vmlinuz-$debian612_kver" ;;
+	debian612rt) echo "/boot/vmlinuz-$debian612rt_kver" ;;
+	*) echo "/boot/vmlinuz-$debian_kver" ;;
+	esac
+}
 out=$GMP_TOP/build/check
 rm -rf "$out"
 mkdir -p "$out"
@@ -43,10 +65,8 @@ make -C "$GMP_TOP" -s tools selftests >"$out/userspace.log" 2>&1
 rc=$?
 [ $rc = 0 ] && ! grep -q "warning:" "$out/userspace.log"
 record "$([ $? = 0 ] && echo ok || echo fail)" userspace_builds_without_warnings
-for k in debian debug kcsan; do
-	kdir=/lib/modules/$debian_kver/build
-	[ $k = debug ] && kdir=$debug_dir
-	[ $k = kcsan ] && kdir=$kcsan_dir
+for k in debian debug kcsan debian612 debian612rt; do
+	kdir=$(kernel_kdir $k)
 	"$GMP_TOP/scripts/build-module.sh" "$kdir" "$GMP_TOP/build/$k" \
 		>"$out/module-$k.log" 2>&1
 	rc=$?
@@ -139,14 +159,15 @@ kunit_py() {	# kunit_py LABEL
 # --- VM matrix ------------------------------------------------------------
 # kcsan runs the KUnit suites only (plan kunit): KCSAN finds data races
 # where the suites stress the rings and protocols.
-matrix=${GMP_MATRIX:-"debian:2 debug:2 debug:4 kcsan:2"}
+# debian612 and debian612rt (Debian's 6.12 and 6.12 PREEMPT_RT) run the
+# check plan; they have no KUnit, so that part skips itself.
+matrix=${GMP_MATRIX:-"debian:2 debug:2 debug:4 kcsan:2 debian612:2 debian612rt:2"}
 for cell in $matrix; do
 	k=${cell%%:*} smp=${cell##*:}
 	label=$k-smp$smp
-	kernel=/boot/vmlinuz-$debian_kver
+	kernel=$(kernel_image $k)
 	plan=check
-	[ $k = debug ] && kernel=$debug_dir/arch/x86/boot/bzImage
-	[ $k = kcsan ] && kernel=$kcsan_dir/arch/x86/boot/bzImage && plan=kunit
+	[ $k = kcsan ] && plan=kunit
 	ko=$GMP_TOP/build/$k/gmp.ko
 	if [ ! -f "$ko" ]; then
 		record fail "$label.module_missing"
@@ -171,12 +192,15 @@ done
 
 # A goroutine stack overflow must hit the guard page below its stack, and
 # the kernel must name the goroutine's stack (current->stack) in its report.
-# This boot panics on purpose, so it is judged on its console alone.
-if [ "${GMP_SKIP_OVERFLOW:-0}" != 1 ]; then
-	label=debian-overflow
+# This boot panics on purpose, so it is judged on its console alone. One
+# short boot per Debian kernel.
+overflow_kernels="debian debian612 debian612rt"
+[ "${GMP_SKIP_OVERFLOW:-0}" = 1 ] && overflow_kernels=
+for k in $overflow_kernels; do
+	label=$k-overflow
 	log "booting $label"
-	"$GMP_TOP/scripts/vm.sh" --kernel "/boot/vmlinuz-$debian_kver" \
-		--module "$GMP_TOP/build/debian/gmp.ko" --plan overflow --smp 1 \
+	"$GMP_TOP/scripts/vm.sh" --kernel "$(kernel_image $k)" \
+		--module "$GMP_TOP/build/$k/gmp.ko" --plan overflow --smp 1 \
 		--timeout 300 --out "$out/$label"
 	if grep -qi "BUG: task stack guard page was hit" "$out/$label/console.log" &&
 	   grep -q "gmp_test_recurse" "$out/$label/console.log"; then
@@ -185,7 +209,7 @@ if [ "${GMP_SKIP_OVERFLOW:-0}" != 1 ]; then
 		record fail "$label.stack_overflow_hits_guard_page" \
 			"(see $out/$label/console.log)"
 	fi
-fi
+done
 
 # A newcomer's first command, from a fresh clone of this tree's HEAD:
 # `make run` must end with the demo's success line (scripts/run-demo.sh).

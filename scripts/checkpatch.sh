@@ -3,13 +3,21 @@
 #
 # checkpatch.pl --strict (from the linux-source-6.1 package) over every C
 # source and header in the repo. Exceptions, each with its reason, live in
-# scripts/checkpatch.ignore as `TYPE  # why`. Exit 0 only when clean.
+# scripts/checkpatch.ignore as `TYPE  # why` (every file) or
+# `TYPE PATH  # why` (that file only). Exit 0 only when clean.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ksrc=$("$GMP_TOP/scripts/ksrc.sh")
-ignore=$(sed -e 's/#.*//' -e '/^\s*$/d' "$GMP_TOP/scripts/checkpatch.ignore" |
-	 tr -s ' \n' ',' | sed 's/,$//')
+ignore=
+declare -A ignore_in=()
+while read -r type path; do
+	if [ -n "$path" ]; then
+		ignore_in[$path]+=${ignore_in[$path]:+,}$type
+	else
+		ignore+=${ignore:+,}$type
+	fi
+done < <(sed -e 's/#.*//' -e '/^\s*$/d' "$GMP_TOP/scripts/checkpatch.ignore")
 cd "$GMP_TOP"
 # Tracked sources only (generated files like gmp.mod.c are ignored by git);
 # outside a git checkout, every source but the generated ones.
@@ -23,8 +31,9 @@ else
 fi
 rc=0
 for f in "${files[@]}"; do
+	ign=$ignore${ignore_in[${f#./}]:+${ignore:+,}${ignore_in[${f#./}]}}
 	if ! out=$("$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \
-		--show-types ${ignore:+--ignore "$ignore"} -f "$f" 2>&1); then
+		--show-types ${ign:+--ignore "$ign"} -f "$f" 2>&1); then
 		echo "$out"
 		rc=1
 	fi

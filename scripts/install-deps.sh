@@ -6,7 +6,12 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# linux-*-6.12-amd64 and -6.12-rt-amd64 (bookworm's 6.12 backport and its
+# PREEMPT_RT build) follow that series' newest ABI, as linux-image-amd64
+# follows 6.1's; make check boots them too (scripts/lib.sh, debian612_kver).
 pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
+      linux-image-6.12-amd64 linux-headers-6.12-amd64
+      linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
       busybox-static build-essential bc flex bison libelf-dev libssl-dev
       dwarves cpio python3 kmod xz-utils gzip rsync sparse spin dkms)
 [ "${GMP_WITH_GO:-0}" = 1 ] && pkgs+=(golang-go gnuplot-nox)

@@ -11,11 +11,31 @@ if [ -z "${GMP_CACHE:-}" ]; then
 fi
 export GMP_TOP GMP_CACHE
 
-# The Debian kernel everybody runs: newest installed linux-image-*-amd64.
+# The newest installed Debian 12 kernel of series $1 (6.1, 6.12) and
+# flavour $2 (amd64, rt-amd64): 6.1.0-<abi>-amd64, 6.12.<n>+deb12-rt-amd64.
+debian_series_kver() {
+	local series=${1//./\\.} flavour=$2
+	ls /lib/modules 2>/dev/null |
+		grep -E "^$series\.[0-9]+(-[0-9]+|\+deb[0-9]+)-$flavour\$" |
+		sort -V | tail -n 1
+}
+
+# The Debian kernel everybody runs ("debian" in make check and make run):
+# Debian 12's own 6.1 (linux-image-amd64), the series of linux-source-6.1
+# that the debug kernels, checkpatch and kunit.py come from. Not merely
+# the newest installed: the 6.12 backports below sort after it.
 debian_kver() {
-	local d
-	d=$(ls -d /lib/modules/*-amd64 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$d" ] && basename "$d"
+	debian_series_kver 6.1 amd64
+}
+
+# Debian 12's 6.12 backport (linux-image-6.12-amd64) and its PREEMPT_RT
+# build (linux-image-6.12-rt-amd64).
+debian612_kver() {
+	debian_series_kver 6.12 amd64
+}
+
+debian612rt_kver() {
+	debian_series_kver 6.12 rt-amd64
 }
 
 die() {

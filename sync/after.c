@@ -23,7 +23,11 @@ struct gmp_after {
 	struct list_head link;		/* AF: gmp_afters */
 };
 
-/* AF: the pending timers; IRQ-safe (the callbacks take it). */
+/*
+ * AF: the pending timers; IRQ-safe (the callbacks take it). A sleeping
+ * lock on PREEMPT_RT, which is why the timers are not _HARD: there the
+ * callback runs in softirq context, where it may also free.
+ */
 static DEFINE_SPINLOCK(gmp_afterlock);
 static LIST_HEAD(gmp_afters);		/* AF */
 
@@ -75,12 +79,13 @@ struct gmp_chan *gmp_after(u64 ns)
 		return c;
 	}
 	a->c = gmp_chan_get(c);
-	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	/* Expires in hardirq context, except on PREEMPT_RT (AF above). */
+	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	a->timer.function = gmp_after_fire;
 	spin_lock_irq(&gmp_afterlock);
 	list_add_tail(&a->link, &gmp_afters);
 	spin_unlock_irq(&gmp_afterlock);
-	hrtimer_start(&a->timer, ns_to_ktime(ns), HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&a->timer, ns_to_ktime(ns), HRTIMER_MODE_REL);
 	return c;
 }
 EXPORT_SYMBOL_GPL(gmp_after);

@@ -391,7 +391,8 @@ static int gmp_select_check(struct gmp_select_case *cases, int ncases,
  *
  * Context: a goroutine if @block; any context otherwise, hardirq
  * included (a select of more than 4 cases then allocates with GFP_ATOMIC
- * when it cannot sleep).
+ * when it cannot sleep; on PREEMPT_RT, whose allocator takes sleeping
+ * locks, it cannot allocate there and returns -ENOMEM).
  * Return: the index of the case performed (see &struct gmp_select_case
  * for its @ok); -EAGAIN if @block is false and no case was ready; -EPIPE
  * if the case chosen sends on a closed channel (Go panics; its @ok is set
@@ -413,6 +414,8 @@ int gmp_select(struct gmp_select_case *cases, int ncases, bool block)
 	sc.sg = sc.sgbuf;
 	sc.pollorder = sc.orderbuf;
 	if (ncases > GMP_SELECT_STACK_CASES) {
+		if (IS_ENABLED(CONFIG_PREEMPT_RT) && gfp == GFP_ATOMIC)
+			return -ENOMEM;
 		/* Sudogs first: they need the stricter alignment. */
 		mem = kmalloc_array(ncases, sizeof(*sc.sg) + 2 * sizeof(u16),
 				    gfp);

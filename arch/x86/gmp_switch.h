@@ -17,9 +17,9 @@
 #include <linux/linkage.h>
 #include <linux/string.h>
 #include <linux/build_bug.h>
-#include <linux/version.h>
 #include <asm/current.h>
 #include <asm/percpu.h>
+#include "include/gmp_compat.h"
 
 /*
  * The task this CPU runs, read afresh at every call. A G may resume on
@@ -31,11 +31,7 @@
  */
 static __always_inline struct task_struct *gmp_arch_current(void)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return this_cpu_read(pcpu_hot.current_task);
-#else
-	return this_cpu_read(current_task);
-#endif
+	return this_cpu_read(gmp_current_task);
 }
 
 /* A switched-out context: just its stack pointer. */

@@ -17,6 +17,7 @@
 #include <asm/unwind_hints.h>
 #include <asm/nospec-branch.h>
 #include <linux/objtool.h>
+#include "include/gmp_compat.h"
 #include "gmp-asm-offsets.h"
 
 /* The six pushes below must build struct gmp_switch_frame up to ->ret. */
@@ -55,11 +56,11 @@ SYM_FUNC_END(gmp_switch)
  * switch in C (the half of gmp_mcall() a new G never returns through).
  */
 SYM_CODE_START(gmp_g_entry)
-	UNWIND_HINT_EMPTY
+	UNWIND_HINT_END_OF_STACK
 	ANNOTATE_NOENDBR	/* reached by RET, never by an indirect call */
 	call	gmp_g_boot
 	movq	%rbx, %rdi
 	CALL_NOSPEC r12
 	call	gmp_goexit
-	ud2			/* gmp_goexit() never returns */
+	int3			/* gmp_goexit() never returns */
 SYM_CODE_END(gmp_g_entry)
